@@ -1,0 +1,53 @@
+import { SystemMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { Runnable } from "@langchain/core/runnables";
+import type { BaseMessage } from "@langchain/core/messages";
+import { renderPersona } from "../../render/renderPersona.js";
+import {
+  CHATBOT_NO_PERSONA_SECTION,
+  CHATBOT_PERSONA_SECTION,
+  CHATBOT_SCENE_SECTION,
+} from "../../prompts/chatbotPrompt.js";
+import { formatPrompt } from "../../prompts/formatPrompt.js";
+import type { PersonaSettings } from "../options.js";
+import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
+
+export const PERSONALIZED_CHATBOT = "personalized_chatbot";
+
+/** The chatbot's system prompt: instructions, the known persona fields, the scene. */
+export function buildChatbotSystemPrompt(
+  settings: Pick<PersonaSettings, "instructions" | "schema">,
+  state: Pick<PersonaGraphStateType, "persona" | "scene">,
+): string {
+  const rendered = renderPersona(state.persona, settings.schema);
+  const sections = [
+    settings.instructions,
+    rendered ? formatPrompt(CHATBOT_PERSONA_SECTION, { persona: rendered }) : CHATBOT_NO_PERSONA_SECTION,
+  ];
+  if (state.scene) sections.push(formatPrompt(CHATBOT_SCENE_SECTION, { scene: state.scene }));
+  return sections.join("\n\n");
+}
+
+/** Answers the user with the persona in the system prompt and the caller's tools bound. */
+export function createPersonalizedChatbotNode(settings: PersonaSettings) {
+  let bound: Runnable<BaseMessage[], BaseMessage> | undefined;
+  const model = (): Runnable<BaseMessage[], BaseMessage> => {
+    if (bound) return bound;
+    if (settings.tools.length === 0) {
+      bound = settings.model;
+    } else if (typeof settings.model.bindTools !== "function") {
+      throw new Error("persona graph: options.model cannot call tools (it has no bindTools), but tools were given");
+    } else {
+      bound = settings.model.bindTools(settings.tools) as Runnable<BaseMessage[], BaseMessage>;
+    }
+    return bound;
+  };
+  return async function personalizedChatbot(
+    state: PersonaGraphStateType,
+    config: LangGraphRunnableConfig,
+  ): Promise<PersonaGraphUpdate> {
+    const system = new SystemMessage(buildChatbotSystemPrompt(settings, state));
+    const reply = await model().invoke([system, ...state.messages], config);
+    return { messages: [reply] };
+  };
+}

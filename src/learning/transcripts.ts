@@ -1,0 +1,67 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import { countTokens } from "../render/tokens.js";
+import type { TranscriptTurn } from "../memory/types.js";
+
+/** Longest stored text of one turn, in characters. */
+export const MAX_TURN_CHARS = 4000;
+
+/** Text of a message's content, whatever its content format. */
+export function messageText(message: BaseMessage): string {
+  const content = message.content;
+  if (typeof content === "string") return content;
+  return content
+    .map((part) => (typeof part === "string" ? part : part.type === "text" ? String(part.text ?? "") : ""))
+    .join("");
+}
+
+/** User messages and final assistant replies of a session, tool traffic left out. */
+export function turnsFromMessages(messages: BaseMessage[]): TranscriptTurn[] {
+  const turns: TranscriptTurn[] = [];
+  for (const message of messages) {
+    const type = message.getType();
+    const text = messageText(message).trim();
+    if (!text) continue;
+    if (type === "human") turns.push({ role: "user", text: text.slice(0, MAX_TURN_CHARS) });
+    else if (type === "ai") turns.push({ role: "assistant", text: text.slice(0, MAX_TURN_CHARS) });
+  }
+  return turns;
+}
+
+const ASSISTANT_CLIP = 400;
+
+/**
+ * Renders one session for the learner within a token budget: user turns are
+ * kept whole where possible, assistant replies are clipped, and when still over
+ * budget the middle of the session is replaced by a marker.
+ */
+export function renderSessionForLearner(turns: TranscriptTurn[], budgetTokens: number): string {
+  const lines = turns.map((turn) =>
+    turn.role === "user"
+      ? `User: ${turn.text}`
+      : `Assistant: ${turn.text.length > ASSISTANT_CLIP ? `${turn.text.slice(0, ASSISTANT_CLIP)}…` : turn.text}`,
+  );
+  const cost = lines.map((line) => countTokens(line) + 1);
+  let total = cost.reduce((sum, n) => sum + n, 0);
+  if (total <= budgetTokens) return lines.join("\n");
+  // Drop lines from the middle outwards until it fits.
+  const keep = lines.map(() => true);
+  let low = Math.floor((lines.length - 1) / 2);
+  let high = low + 1;
+  let omitted = 0;
+  while (total > budgetTokens && (low >= 0 || high < lines.length)) {
+    const index = omitted % 2 === 0 && low >= 0 ? low-- : high < lines.length ? high++ : low--;
+    keep[index] = false;
+    total -= cost[index];
+    omitted++;
+  }
+  const out: string[] = [];
+  let marked = false;
+  keep.forEach((kept, i) => {
+    if (kept) out.push(lines[i]);
+    else if (!marked) {
+      out.push(`[… ${omitted} turns omitted …]`);
+      marked = true;
+    }
+  });
+  return out.join("\n");
+}

@@ -1,0 +1,16 @@
+/**
+ * Fills `{name}` placeholders. Every placeholder must be given and every given
+ * value must be used, so a renamed variable fails loudly instead of leaking
+ * "{name}" into a prompt.
+ */
+export function formatPrompt(template: string, values: Record<string, string>): string {
+  const used = new Set<string>();
+  const text = template.replace(/\{([a-zA-Z_][a-zA-Z0-9_]*)\}/g, (_match, name: string) => {
+    if (!(name in values)) throw new Error(`prompt placeholder {${name}} has no value`);
+    used.add(name);
+    return values[name];
+  });
+  const unused = Object.keys(values).filter((name) => !used.has(name));
+  if (unused.length > 0) throw new Error(`prompt values not used by the template: ${unused.join(", ")}`);
+  return text;
+}

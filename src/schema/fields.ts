@@ -1,0 +1,150 @@
+import { z } from "zod";
+
+/** A persona is a nested plain object; only known fields are present. */
+export type PersonaValues = Record<string, unknown>;
+
+export type FieldKind = "text" | "number" | "list" | "choice" | "other";
+
+/** One leaf field of a persona schema, addressed by a dotted path such as "Demographics.Age". */
+export interface PersonaField {
+  path: string;
+  /** Path segments; the last one is the field's own name. */
+  segments: string[];
+  kind: FieldKind;
+  description?: string;
+  /** Allowed values for choice fields. */
+  choices?: string[];
+  /** Validates one value of this field. */
+  schema: z.ZodType;
+}
+
+type AnyZod = z.ZodType & { def: { type: string } };
+
+function unwrap(schema: AnyZod): AnyZod {
+  let current = schema;
+  for (;;) {
+    const type = current.def.type;
+    if (type === "optional" || type === "nullable" || type === "default" || type === "readonly") {
+      current = (current.def as unknown as { innerType: AnyZod }).innerType;
+    } else if (type === "pipe") {
+      current = (current.def as unknown as { out: AnyZod }).out;
+    } else {
+      return current;
+    }
+  }
+}
+
+function kindOf(schema: AnyZod): { kind: FieldKind; choices?: string[] } {
+  const inner = unwrap(schema);
+  switch (inner.def.type) {
+    case "string":
+      return { kind: "text" };
+    case "number":
+    case "int":
+      return { kind: "number" };
+    case "array":
+      return { kind: "list" };
+    case "enum":
+      return { kind: "choice", choices: (inner as unknown as z.ZodEnum).options.map(String) };
+    default:
+      return { kind: "other" };
+  }
+}
+
+function describedAs(schema: AnyZod): string | undefined {
+  let current: AnyZod | undefined = schema;
+  while (current) {
+    if (current.description) return current.description;
+    const def = current.def as unknown as { innerType?: AnyZod; out?: AnyZod };
+    current = def.innerType ?? def.out;
+  }
+  return undefined;
+}
+
+const fieldCache = new WeakMap<object, PersonaField[]>();
+
+/**
+ * Lists the leaf fields of a persona schema (a zod object, possibly with nested
+ * objects). Throws a descriptive error for schemas that are not objects.
+ */
+export function describePersonaFields(schema: z.ZodType): PersonaField[] {
+  const cached = fieldCache.get(schema);
+  if (cached) return cached;
+  const root = unwrap(schema as AnyZod);
+  if (root.def.type !== "object") {
+    throw new TypeError(
+      `persona schema must be a zod object (z.object({...})), got a zod "${root.def.type}"`,
+    );
+  }
+  const fields: PersonaField[] = [];
+  const walk = (objectSchema: AnyZod, prefix: string[]) => {
+    const shape = (objectSchema as unknown as z.ZodObject).shape as Record<string, AnyZod>;
+    for (const [name, child] of Object.entries(shape)) {
+      if (name.includes(".")) {
+        throw new TypeError(`persona schema field names cannot contain "." (field "${name}")`);
+      }
+      const segments = [...prefix, name];
+      if (unwrap(child).def.type === "object") {
+        walk(unwrap(child), segments);
+        continue;
+      }
+      fields.push({
+        path: segments.join("."),
+        segments,
+        ...kindOf(child),
+        description: describedAs(child),
+        schema: child,
+      });
+    }
+  };
+  walk(root, []);
+  if (fields.length === 0) throw new TypeError("persona schema has no fields");
+  fieldCache.set(schema, fields);
+  return fields;
+}
+
+export function getFieldValue(persona: PersonaValues, segments: string[]): unknown {
+  let current: unknown = persona;
+  for (const segment of segments) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<string, unknown>)[segment];
+  }
+  return current;
+}
+
+/** Returns a copy of the persona with one field set (value !== undefined) or removed. */
+export function withFieldValue(
+  persona: PersonaValues,
+  segments: string[],
+  value: unknown,
+): PersonaValues {
+  const [head, ...rest] = segments;
+  const copy: PersonaValues = { ...persona };
+  if (rest.length === 0) {
+    if (value === undefined) delete copy[head];
+    else copy[head] = value;
+    return copy;
+  }
+  const child = copy[head];
+  const next = withFieldValue(
+    child && typeof child === "object" ? (child as PersonaValues) : {},
+    rest,
+    value,
+  );
+  if (Object.keys(next).length === 0) delete copy[head];
+  else copy[head] = next;
+  return copy;
+}
+
+/** Lists the fields that have a value, in schema order. */
+export function knownFields(
+  persona: PersonaValues,
+  fields: PersonaField[],
+): Array<{ field: PersonaField; value: unknown }> {
+  const out: Array<{ field: PersonaField; value: unknown }> = [];
+  for (const field of fields) {
+    const value = getFieldValue(persona, field.segments);
+    if (value !== undefined) out.push({ field, value });
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import { defaultPersonaSchema } from "./defaultSchema.js";
+import { parsePersona, type ParsedPersona } from "./parsePersona.js";
+
+const GROUPS = ["Demographics", "Personality", "Pattern", "Preference"] as const;
+
+/** Spellings of PersonaBench field names that differ from the default schema's. */
+const FIELD_ALIASES: Record<string, Record<string, string>> = {
+  Preference: { Preferred_Format: "Preferred_Formats", Preferred_Style: "Preferred_Styles" },
+  Demographics: { Languages: "Language" },
+};
+
+/**
+ * Maps a PersonaBench golden persona (the four groups of a persona file) into
+ * the default persona schema. "None", "无" and null become unknown; alias
+ * spellings are renamed; anything that does not fit is reported, never dropped
+ * silently.
+ */
+export function personaFromPersonaBench(golden: Record<string, unknown>): ParsedPersona {
+  const renamed: Record<string, Record<string, unknown>> = {};
+  for (const group of GROUPS) {
+    const values = golden[group];
+    if (!values || typeof values !== "object") continue;
+    const aliases = FIELD_ALIASES[group] ?? {};
+    renamed[group] = {};
+    for (const [key, value] of Object.entries(values)) {
+      renamed[group][aliases[key] ?? key] = value;
+    }
+  }
+  return parsePersona(renamed, defaultPersonaSchema);
+}

@@ -1,0 +1,20 @@
+/** Values that PersonaBench and LLM output use to say "we do not know". */
+const UNKNOWN_MARKERS = new Set(["none", "null", "无", "未知", "unknown", "n/a", ""]);
+
+/** True when a value carries no information and the field should be treated as absent. */
+export function isUnknownValue(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value === "string") return UNKNOWN_MARKERS.has(value.trim().toLowerCase());
+  if (Array.isArray(value)) return value.every(isUnknownValue);
+  return false;
+}
+
+/** Drops unknown items from lists and trims strings; returns undefined for unknown values. */
+export function normalizeKnownValue(value: unknown): unknown {
+  if (isUnknownValue(value)) return undefined;
+  if (typeof value === "string") return value.trim();
+  if (Array.isArray(value)) {
+    return value.filter((item) => !isUnknownValue(item)).map((item) => normalizeKnownValue(item));
+  }
+  return value;
+}
