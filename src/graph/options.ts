@@ -1,6 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { StructuredToolInterface } from "@langchain/core/tools";
 import type { z } from "zod";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { BaseStore } from "@langchain/langgraph";
 import { defaultPersonaSchema } from "../schema/defaultSchema.js";
 import { describePersonaFields, type PersonaField } from "../schema/fields.js";
 import type { FieldPolicies, PersonaValueGuard } from "../learning/fieldPolicies.js";
@@ -30,11 +32,24 @@ export interface PersonaGraphOptions {
   /** Replaces the chatbot's base instructions. */
   instructions?: string;
   /**
+   * Extra text for the chatbot's system prompt, computed per turn (for example
+   * retrieved past sessions). Returning nothing adds nothing.
+   */
+  extraContext?: (input: ExtraContextInput) => Promise<string | undefined> | string | undefined;
+  /**
    * "inline": learning runs in the graph when a session ends (after the reply).
    * "background": the graph only records sessions; run the learner graph yourself.
    * Default "inline".
    */
   learning?: "inline" | "background";
+}
+
+/** What `extraContext` receives. */
+export interface ExtraContextInput {
+  userId: string;
+  threadId: string;
+  store: BaseStore;
+  messages: BaseMessage[];
 }
 
 /** Options after defaults and validation. */
@@ -51,6 +66,7 @@ export interface PersonaSettings {
   maxSessionsPerLearning: number;
   requireEvidenceQuote: boolean;
   instructions: string;
+  extraContext?: PersonaGraphOptions["extraContext"];
   learning: "inline" | "background";
 }
 
@@ -89,6 +105,9 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
   if (learning !== "inline" && learning !== "background") {
     throw new TypeError('options.learning must be "inline" or "background"');
   }
+  if (options.extraContext !== undefined && typeof options.extraContext !== "function") {
+    throw new TypeError("options.extraContext must be a function");
+  }
   const schema = options.schema ?? defaultPersonaSchema;
   return {
     model: options.model,
@@ -103,6 +122,7 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
     maxSessionsPerLearning: positiveInteger("options.maxSessionsPerLearning", options.maxSessionsPerLearning, 10),
     requireEvidenceQuote: options.requireEvidenceQuote ?? true,
     instructions: options.instructions ?? CHATBOT_INSTRUCTIONS,
+    extraContext: options.extraContext,
     learning,
   };
 }

@@ -10,6 +10,7 @@ import {
 } from "../../prompts/chatbotPrompt.js";
 import { formatPrompt } from "../../prompts/formatPrompt.js";
 import type { PersonaSettings } from "../options.js";
+import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
 export const PERSONALIZED_CHATBOT = "personalized_chatbot";
@@ -18,6 +19,7 @@ export const PERSONALIZED_CHATBOT = "personalized_chatbot";
 export function buildChatbotSystemPrompt(
   settings: Pick<PersonaSettings, "instructions" | "schema">,
   state: Pick<PersonaGraphStateType, "persona" | "scene">,
+  extra?: string,
 ): string {
   const rendered = renderPersona(state.persona, settings.schema);
   const sections = [
@@ -25,6 +27,7 @@ export function buildChatbotSystemPrompt(
     rendered ? formatPrompt(CHATBOT_PERSONA_SECTION, { persona: rendered }) : CHATBOT_NO_PERSONA_SECTION,
   ];
   if (state.scene) sections.push(formatPrompt(CHATBOT_SCENE_SECTION, { scene: state.scene }));
+  if (extra?.trim()) sections.push(extra.trim());
   return sections.join("\n\n");
 }
 
@@ -46,7 +49,15 @@ export function createPersonalizedChatbotNode(settings: PersonaSettings) {
     state: PersonaGraphStateType,
     config: LangGraphRunnableConfig,
   ): Promise<PersonaGraphUpdate> {
-    const system = new SystemMessage(buildChatbotSystemPrompt(settings, state));
+    const extra = settings.extraContext
+      ? await settings.extraContext({
+          userId: resolveUserId(config),
+          threadId: resolveThreadId(config),
+          store: requireStore(config),
+          messages: state.messages,
+        })
+      : undefined;
+    const system = new SystemMessage(buildChatbotSystemPrompt(settings, state, extra));
     const reply = await model().invoke([system, ...state.messages], config);
     return { messages: [reply] };
   };

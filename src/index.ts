@@ -1,0 +1,56 @@
+// Graph
+export { createPersonaGraph, createPersonaLearnerGraph } from "./graph/createPersonaGraph.js";
+export type { PersonaGraphOptions, ExtraContextInput } from "./graph/options.js";
+export { PersonaGraphState } from "./graph/state.js";
+export type { PersonaGraphStateType, PersonaGraphUpdate, LearningSummary } from "./graph/state.js";
+export { PersonaContextSchema } from "./graph/context.js";
+export type { PersonaContext } from "./graph/context.js";
+export { SESSION_MANAGER } from "./graph/nodes/sessionManager.js";
+export { PERSONALIZED_CHATBOT, buildChatbotSystemPrompt } from "./graph/nodes/personalizedChatbot.js";
+export { PERSONA_UPDATE } from "./graph/nodes/personaUpdate.js";
+export { TOOL_EXECUTOR, routeAfterChatbot, routeAfterSessionManager } from "./graph/routes.js";
+
+// Persona schema
+export { defaultPersonaSchema } from "./schema/defaultSchema.js";
+export type { DefaultPersona } from "./schema/defaultSchema.js";
+export { describePersonaFields } from "./schema/fields.js";
+export type { PersonaField, PersonaValues, FieldKind } from "./schema/fields.js";
+export { parsePersona } from "./schema/parsePersona.js";
+export type { ParsedPersona, PersonaIssue } from "./schema/parsePersona.js";
+export { personaFromPersonaBench } from "./schema/personabench.js";
+export { isUnknownValue } from "./schema/unknown.js";
+export { renderPersona } from "./render/renderPersona.js";
+export { countTokens } from "./render/tokens.js";
+
+// Learning
+export { learnPersona } from "./learning/learnPersona.js";
+export { validateChanges, applyChanges } from "./learning/validateChanges.js";
+export type { ValidChange, ValidationContext } from "./learning/validateChanges.js";
+export type { FieldPolicies, FieldPolicy, PersonaValueGuard } from "./learning/fieldPolicies.js";
+export { UPDATE_PERSONA_TOOL, updatePersonaTool } from "./learning/updateTool.js";
+
+// Memory
+export { PersonaMemory, PersonaWriteConflictError } from "./memory/personaMemory.js";
+export type { CommitVersionInput, CommitVersionResult, VersionDraft } from "./memory/personaMemory.js";
+export type {
+  AppliedChange,
+  LearningOutcome,
+  LearningRecord,
+  PersonaDocument,
+  PersonaVersion,
+  RejectedChange,
+  SessionRecord,
+  TranscriptTurn,
+} from "./memory/types.js";
+export { commitAtomically } from "./memory/atomicCommit.js";
+export type { AtomicCommitStore, AtomicWrite } from "./memory/atomicCommit.js";
+
+// Storage
+export { SqliteStore } from "./store/sqliteStore.js";
+export type { SqliteStoreOptions } from "./store/sqliteStore.js";
+export { openSqlitePersistence } from "./store/sqlitePersistence.js";
+export type { SqlitePersistence } from "./store/sqlitePersistence.js";
+
+// Models
+export { createChatModelFromEnv, resolveModelEndpoint, ConfigurationError, DEFAULT_MODEL } from "./models/openaiCompatible.js";
+export type { ChatModelSettings } from "./models/openaiCompatible.js";
