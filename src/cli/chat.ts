@@ -8,6 +8,7 @@ import { messageText } from "../learning/transcripts.js";
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { createChatModelFromEnv } from "../models/openaiCompatible.js";
 import { openSqlitePersistence } from "../store/sqlitePersistence.js";
+import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
 import { parsePositiveInteger, requireUser, resolveDbPath } from "./settings.js";
 
@@ -19,12 +20,7 @@ export interface ChatOptions {
   model?: string;
 }
 
-export interface ChatIO {
-  input: NodeJS.ReadableStream;
-  output: NodeJS.WritableStream;
-  errors: NodeJS.WritableStream;
-  interactive: boolean;
-}
+export type ChatIO = CommandIO;
 
 /** Longest message accepted from the terminal, in characters. */
 export const MAX_MESSAGE_CHARS = 32_000;
@@ -148,3 +144,21 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     persistence.close();
   }
 }
+
+export const chatCommand: CliCommand = {
+  name: "chat",
+  usage: "--user <id> [--thread <id>] [--db <path>] [--update-every <k>] [--model <name>]",
+  summary: "Chat with a persona-aware assistant; one message per line when input is piped.",
+  flags: ["user", "thread", "db", "update-every", "model"],
+  run: (values, io) =>
+    runChat(
+      {
+        user: values.user as string | undefined,
+        thread: values.thread as string | undefined,
+        db: values.db as string | undefined,
+        updateEvery: values["update-every"] as string | undefined,
+        model: values.model as string | undefined,
+      },
+      io,
+    ),
+};

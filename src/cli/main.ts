@@ -1,59 +1,49 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { ConfigurationError } from "../models/openaiCompatible.js";
-import { runChat } from "./chat.js";
+import type { CliCommand } from "./command.js";
+import { COMMANDS } from "./commands.js";
 import { UsageError } from "./errors.js";
-import { runShow } from "./show.js";
 
-const USAGE = `usage: persona <command> [options]
-
-commands:
-  chat  --user <id> [--thread <id>] [--db <path>] [--update-every <k>] [--model <name>]
-        Chat with a persona-aware assistant. One message per line when input is piped.
-  show  --user <id> [--db <path>]
-        Print the stored persona of a user as JSON, with its version.
-
-environment:
+const ENVIRONMENT = `environment:
   OPENAI_API_KEY, OPENAI_BASE_URL  model endpoint (any OpenAI-compatible server)
   PERSONA_MODEL                    model name (default gpt-4o-mini)
-  PERSONA_DB                       database file (default ./persona.db)`;
+  PERSONA_DB                       database (default ./persona.db)`;
 
-const COMMANDS = {
-  chat: { user: "string", thread: "string", db: "string", "update-every": "string", model: "string" },
-  show: { user: "string", db: "string" },
-} as const;
+function usage(commands: CliCommand[]): string {
+  const lines = commands.map((command) => `  ${command.name} ${command.usage}\n        ${command.summary}`);
+  return `usage: persona <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n${ENVIRONMENT}`;
+}
 
+/** Runs one CLI invocation; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  if (!command || command === "--help" || command === "-h" || command === "help") {
-    process.stdout.write(`${USAGE}\n`);
-    return command ? 0 : 2;
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${usage(COMMANDS)}\n`);
+    return name ? 0 : 2;
   }
-  if (!(command in COMMANDS)) throw new UsageError(`unknown command "${command}"; run persona --help`);
-  const spec = COMMANDS[command as keyof typeof COMMANDS];
-  const options = Object.fromEntries(Object.entries(spec).map(([name]) => [name, { type: "string" as const }]));
-  let values: Record<string, string | undefined>;
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  if (!command) throw new UsageError(`unknown command "${name}"; run persona --help`);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    process.stdout.write(`usage: persona ${command.name} ${command.usage}\n${command.summary}\n`);
+    return 0;
+  }
+  const options = Object.fromEntries([
+    ...command.flags.map((flag) => [flag, { type: "string" as const }]),
+    ...(command.booleanFlags ?? []).map((flag) => [flag, { type: "boolean" as const }]),
+  ]);
+  let values: Record<string, string | boolean | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options, strict: true, allowPositionals: false }) as {
-      values: Record<string, string | undefined>;
-    });
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(`${(error as Error).message.split("\n")[0]} (persona ${command.name} --help)`);
   }
-  if (command === "chat") {
-    await runChat(
-      {
-        user: values.user,
-        thread: values.thread,
-        db: values.db,
-        updateEvery: values["update-every"],
-        model: values.model,
-      },
-      { input: process.stdin, output: process.stdout, errors: process.stderr, interactive: Boolean(process.stdin.isTTY) },
-    );
-  } else {
-    await runShow({ user: values.user, db: values.db }, process.stdout);
-  }
+  await command.run(values, {
+    input: process.stdin,
+    output: process.stdout,
+    errors: process.stderr,
+    interactive: Boolean(process.stdin.isTTY),
+  });
   return 0;
 }
 

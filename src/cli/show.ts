@@ -1,6 +1,7 @@
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { openSqlitePersistence } from "../store/sqlitePersistence.js";
 import { existsSync } from "node:fs";
+import type { CliCommand } from "./command.js";
 import { UsageError } from "./errors.js";
 import { requireUser, resolveDbPath } from "./settings.js";
 
@@ -22,3 +23,11 @@ export async function runShow(options: ShowOptions, out: NodeJS.WritableStream):
     persistence.close();
   }
 }
+
+export const showCommand: CliCommand = {
+  name: "show",
+  usage: "--user <id> [--db <path>]",
+  summary: "Print the stored persona of a user as JSON, with its version.",
+  flags: ["user", "db"],
+  run: (values, io) => runShow({ user: values.user as string | undefined, db: values.db as string | undefined }, io.output),
+};
