@@ -6,7 +6,22 @@ export interface SqlitePersistence {
   checkpointer: SqliteSaver;
   store: SqliteStore;
   db: Database.Database;
+  /** Overwrites what deleted rows left behind in the file and its WAL (see scrubSqliteFile). */
+  scrubDeleted(): void;
   close(): void;
+}
+
+/**
+ * Removes every trace of deleted rows from a SQLite database in WAL mode:
+ * moves the WAL into the main file, rebuilds the file with VACUUM (freed pages
+ * and unused cell space go away), and truncates the WAL, whose old frames
+ * would otherwise still hold deleted values.
+ */
+export function scrubSqliteFile(db: Database.Database): void {
+  db.pragma("secure_delete = ON");
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  db.exec("VACUUM");
+  db.pragma("wal_checkpoint(TRUNCATE)");
 }
 
 /**
@@ -22,6 +37,7 @@ export function openSqlitePersistence(path: string, options: { busyTimeoutMs?: n
     checkpointer,
     store,
     db,
+    scrubDeleted: () => scrubSqliteFile(db),
     close: () => {
       if (db.open) db.close();
     },
