@@ -1,0 +1,136 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
+
+const CLI = resolve(__dirname, "../../dist/cli/main.js");
+
+interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built CLI with `input` on stdin (not a terminal). Async, so the in-process mock server keeps serving. */
+function runCli(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+describe("persona CLI end to end against an OpenAI-compatible HTTP server", () => {
+  let server: MockOpenAIServer;
+  let dir: string;
+  let db: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+    server = await startMockOpenAIServer(ruleBasedHandler);
+    dir = mkdtempSync(join(tmpdir(), "persona-cli-"));
+    db = join(dir, "chat.db");
+    const { OPENAI_API_KEY: _key, PERSONA_DB: _db, PERSONA_MODEL: _model, ...rest } = process.env;
+    env = { ...rest, OPENAI_BASE_URL: server.url };
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const chat = (user: string, input: string) =>
+    runCli(["chat", "--user", user, "--db", db, "--update-every", "2", "--model", "mock-model"], input, env);
+
+  it("learns across processes, personalizes new threads and keeps users apart", async () => {
+    const first = await chat("alice", "Hello, my name is Alice.\n");
+    expect(first).toMatchObject({ code: 0, stderr: "" });
+    expect(first.stdout).toBe("Hello! You said: Hello, my name is Alice.\n");
+
+    const second = await chat("alice", "I work as a nurse.\nI love gardening.\n");
+    expect(second.code).toBe(0);
+    expect(second.stdout.trim().split("\n")).toHaveLength(2);
+    const learnerRequests = server.requests.filter((r) => r.tools?.some((t) => t.function.name === "update_persona"));
+    expect(learnerRequests).toHaveLength(1);
+
+    const bob = await chat("bob", "hi there\n");
+    expect(bob.stdout).toBe("Hello! You said: hi there\n");
+
+    const back = await chat("alice", "what do you know about me?\n");
+    expect(back.stdout).toBe("Hello Alice! You said: what do you know about me?\n");
+    const aliceSystem = String(server.requests.at(-1)?.messages[0].content);
+    expect(aliceSystem).toContain("Career Information: nurse");
+    expect(aliceSystem).toContain("Values and Interests: gardening");
+
+    const bobAgain = await chat("bob", "hello\n");
+    expect(bobAgain.stdout).toBe("Hello! You said: hello\n");
+    expect(String(server.requests.at(-1)?.messages[0].content)).not.toContain("Alice");
+
+    const shown = await runCli(["show", "--user", "alice", "--db", db], "", env);
+    expect(shown.code).toBe(0);
+    const document = JSON.parse(shown.stdout);
+    expect(document).toMatchObject({
+      userId: "alice",
+      version: 1,
+      persona: {
+        Demographics: { Name: "Alice", Career_Information: "nurse" },
+        Personality: { Values_and_Interests: ["gardening"] },
+      },
+    });
+    const bobShown = JSON.parse((await runCli(["show", "--user", "bob", "--db", db], "", env)).stdout);
+    expect(bobShown).toMatchObject({ userId: "bob", version: 0, persona: {} });
+
+    // Piped input goes over plain JSON responses.
+    expect(server.requests.every((r) => !r.stream)).toBe(true);
+  });
+
+  const haveScript = existsSync("/usr/bin/script");
+  (haveScript ? it : it.skip)("streams the reply on a terminal", async () => {
+    const before = server.requests.length;
+    const command = `${process.execPath} ${CLI} chat --user carol --db ${db} --model mock-model`;
+    // `script` gives the CLI a pseudo-terminal, so it runs the interactive REPL;
+    // input goes through a pipe into script's terminal.
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "dumb" } });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    const waitFor = async (pattern: RegExp) => {
+      for (let i = 0; i < 200 && !pattern.test(output); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(output).toMatch(pattern);
+    };
+    await waitFor(/you> /);
+    child.stdin.write("my name is Carol\r");
+    await waitFor(/You said: my name is Carol/);
+    child.stdin.write("/exit\r");
+    await new Promise((r) => child.on("close", r));
+    const streamed = server.requests.slice(before).filter((r) => r.stream);
+    expect(streamed.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("fails in one line, writing nothing, when no endpoint is configured", async () => {
+    const { OPENAI_BASE_URL: _url, ...withoutEndpoint } = env;
+    const target = join(dir, "never.db");
+    const result = await runCli(["chat", "--user", "x", "--db", target], "hi\n", withoutEndpoint);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toMatch(/set OPENAI_API_KEY .* or OPENAI_BASE_URL/);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it("rejects bad flags with a usage error", async () => {
+    expect((await runCli(["chat", "--db", db], "", env)).stderr).toMatch(/--user <id> is required/);
+    const unknown = await runCli(["chat", "--user", "a", "--colour", "red"], "", env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/Unknown option '--colour'/);
+    expect((await runCli(["chat", "--user", "a", "--update-every", "0", "--db", db], "", env)).stderr).toMatch(
+      /--update-every must be a positive integer/,
+    );
+  });
+});
