@@ -40,6 +40,12 @@ export function renderSessionForLearner(turns: TranscriptTurn[], budgetTokens: n
       ? `User: ${turn.text}`
       : `Assistant: ${turn.text.length > ASSISTANT_CLIP ? `${turn.text.slice(0, ASSISTANT_CLIP)}…` : turn.text}`,
   );
+  // No single turn may take more than half the budget: clip it by its own chars-per-token ratio.
+  const half = Math.max(1, Math.floor(budgetTokens / 2));
+  for (const [i, line] of lines.entries()) {
+    const tokens = countTokens(line);
+    if (tokens > half) lines[i] = `${line.slice(0, Math.floor((line.length * half) / tokens) - 1)}…`;
+  }
   const cost = lines.map((line) => countTokens(line) + 1);
   let total = cost.reduce((sum, n) => sum + n, 0);
   if (total <= budgetTokens) return lines.join("\n");

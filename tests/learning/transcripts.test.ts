@@ -28,6 +28,13 @@ describe("transcripts", () => {
     expect(rendered).toMatch(/\[… \d+ turns omitted …\]/);
   });
 
+  it("clips a single turn longer than the budget instead of dropping it", () => {
+    const rendered = renderSessionForLearner([{ role: "user", text: "我喜欢古典文学和书法。".repeat(300) }], 100);
+    expect(rendered.startsWith("User: 我喜欢古典文学")).toBe(true);
+    expect(rendered.endsWith("…")).toBe(true);
+    expect(countTokens(rendered)).toBeLessThanOrEqual(100);
+  });
+
   it("returns short sessions whole, clipping long assistant replies", () => {
     const rendered = renderSessionForLearner(
       [
