@@ -6,6 +6,7 @@ import type { BaseStore } from "@langchain/langgraph";
 import { defaultPersonaSchema } from "../schema/defaultSchema.js";
 import { describePersonaFields, type PersonaField } from "../schema/fields.js";
 import type { FieldPolicies, PersonaValueGuard } from "../learning/fieldPolicies.js";
+import { poisoningGuard } from "../learning/guards.js";
 import { CHATBOT_INSTRUCTIONS } from "../prompts/chatbotPrompt.js";
 
 export interface PersonaGraphOptions {
@@ -21,8 +22,18 @@ export interface PersonaGraphOptions {
   updateEvery?: number;
   /** Per-field limits for learned values (frozen fields, lengths). */
   fieldPolicies?: FieldPolicies;
-  /** Checks on every value the learner would store. */
+  /** Checks on every value the learner would store (run after the poisoning guard). */
   guards?: PersonaValueGuard[];
+  /**
+   * Reject values that read as instructions to the assistant, links, templates,
+   * encoded or hidden text (see src/learning/guards.ts). Default true.
+   */
+  poisoningGuard?: boolean;
+  /**
+   * Pause each persona update for a person to approve, edit or reject the
+   * proposed changes (LangGraph interrupt; needs a checkpointer). Default false.
+   */
+  review?: boolean;
   /** Token budget of one session's transcript shown to the learner. Default 2000. */
   sessionBudgetTokens?: number;
   /** Most sessions one learning run reads. Default 10. */
@@ -62,6 +73,7 @@ export interface PersonaSettings {
   updateEvery: number;
   fieldPolicies: FieldPolicies;
   guards: PersonaValueGuard[];
+  review: boolean;
   sessionBudgetTokens: number;
   maxSessionsPerLearning: number;
   requireEvidenceQuote: boolean;
@@ -108,6 +120,9 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
   if (options.extraContext !== undefined && typeof options.extraContext !== "function") {
     throw new TypeError("options.extraContext must be a function");
   }
+  if (options.guards !== undefined && (!Array.isArray(options.guards) || options.guards.some((g) => typeof g !== "function"))) {
+    throw new TypeError("options.guards must be an array of functions (value, field) => reason | null");
+  }
   const schema = options.schema ?? defaultPersonaSchema;
   return {
     model: options.model,
@@ -117,7 +132,8 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
     fields: describePersonaFields(schema),
     updateEvery: positiveInteger("options.updateEvery", options.updateEvery, 3),
     fieldPolicies: options.fieldPolicies ?? {},
-    guards: options.guards ?? [],
+    guards: [...(options.poisoningGuard === false ? [] : [poisoningGuard]), ...(options.guards ?? [])],
+    review: options.review ?? false,
     sessionBudgetTokens: positiveInteger("options.sessionBudgetTokens", options.sessionBudgetTokens, 2000),
     maxSessionsPerLearning: positiveInteger("options.maxSessionsPerLearning", options.maxSessionsPerLearning, 10),
     requireEvidenceQuote: options.requireEvidenceQuote ?? true,

@@ -62,6 +62,14 @@ function checkOne(raw: unknown, ctx: ValidationContext, userTextNormalized?: str
   if (op === "clear" || isUnknownValue(change.value)) {
     return { op: "clear", field: field.path, evidence };
   }
+  // Guards see the raw strings too: normalization trims, which would hide a
+  // trailing invisible character rather than reject the value.
+  for (const text of stringsIn(change.value)) {
+    for (const guard of ctx.guards ?? []) {
+      const reason = guard(text, field.path);
+      if (reason) return reason;
+    }
+  }
   const normalized = normalizeKnownValue(change.value);
   const parsed = field.schema.safeParse(normalized);
   if (!parsed.success || parsed.data === undefined) {
