@@ -7,10 +7,10 @@ import type { PersonaGraphStateType } from "../graph/state.js";
 import { messageText } from "../learning/transcripts.js";
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { createChatModelFromEnv } from "../models/openaiCompatible.js";
-import { openSqlitePersistence } from "../store/sqlitePersistence.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
-import { parsePositiveInteger, requireUser, resolveDbPath } from "./settings.js";
+import { openCliPersistence } from "./persistence.js";
+import { parsePositiveInteger, requireUser } from "./settings.js";
 
 export interface ChatOptions {
   user?: string;
@@ -31,6 +31,17 @@ const HELP = `commands: /end  end this session (learning runs if due)
           /help  this list
           /exit  end the session and quit (or Ctrl-D)`;
 
+/** Longest thread id accepted, in characters. */
+export const MAX_THREAD_ID_CHARS = 256;
+
+/** Returns the reason a thread id cannot be used, or null. */
+export function checkThreadId(threadId: string): string | null {
+  if (threadId.trim() === "") return "thread id must not be empty";
+  if (threadId.length > MAX_THREAD_ID_CHARS) return `thread id is longer than ${MAX_THREAD_ID_CHARS} characters`;
+  if (/[\u0000-\u001f\u007f]/.test(threadId)) return "thread id must not contain control characters";
+  return null;
+}
+
 /** Returns the reason a message cannot be sent, or null. */
 export function checkMessage(text: string): string | null {
   if (text.trim() === "") return "empty message: type something, or /help";
@@ -46,11 +57,13 @@ export function checkMessage(text: string): string | null {
 export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
   const userId = requireUser(options.user);
   const updateEvery = parsePositiveInteger("--update-every", options.updateEvery);
-  if (options.thread !== undefined && options.thread.trim() === "") throw new UsageError("--thread must not be empty");
+  if (options.thread !== undefined) {
+    const problem = checkThreadId(options.thread);
+    if (problem) throw new UsageError(`invalid --thread: ${problem}`);
+  }
   // Resolve the model first: a missing endpoint must fail before anything is written.
   const model = createChatModelFromEnv({ model: options.model });
-  const path = resolveDbPath(options.db);
-  const persistence = openSqlitePersistence(path);
+  const persistence = await openCliPersistence(options.db);
   const graph = createPersonaGraph({ model, updateEvery }).compile({
     checkpointer: persistence.checkpointer,
     store: persistence.store,
@@ -141,13 +154,13 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     await endSession();
   } finally {
     lines.close();
-    persistence.close();
+    await persistence.close();
   }
 }
 
 export const chatCommand: CliCommand = {
   name: "chat",
-  usage: "--user <id> [--thread <id>] [--db <path>] [--update-every <k>] [--model <name>]",
+  usage: "--user <id> [--thread <id>] [--db <path|postgres-url>] [--update-every <k>] [--model <name>]",
   summary: "Chat with a persona-aware assistant; one message per line when input is piped.",
   flags: ["user", "thread", "db", "update-every", "model"],
   run: (values, io) =>

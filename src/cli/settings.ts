@@ -1,19 +1,30 @@
 import { resolve } from "node:path";
+import { assertValidUserId } from "../memory/namespaces.js";
 import { UsageError } from "./errors.js";
 
 export const DEFAULT_DB_FILE = "persona.db";
 
-/** The database: --db, else PERSONA_DB, else persona.db in the working directory. */
+/**
+ * The database: --db, else PERSONA_DB, else persona.db in the working
+ * directory. A postgres:// or postgresql:// URL selects Postgres and is
+ * returned as is; anything else is a SQLite file path, made absolute.
+ */
 export function resolveDbPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
   const value = flag?.trim() || env.PERSONA_DB?.trim() || DEFAULT_DB_FILE;
-  if (/^postgres(ql)?:\/\//i.test(value)) {
-    throw new UsageError("Postgres URLs are not supported by this command yet; pass a SQLite file path");
+  if (/^postgres(ql)?:\/\//i.test(value)) return value;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    throw new UsageError(`unsupported database URL "${value.split("://")[0]}://": use a SQLite file path or a postgres:// URL`);
   }
   return resolve(value);
 }
 
 export function requireUser(flag: string | undefined): string {
   if (flag === undefined || flag.trim() === "") throw new UsageError("--user <id> is required");
+  try {
+    assertValidUserId(flag);
+  } catch (error) {
+    throw new UsageError(`invalid --user: ${(error as Error).message}`);
+  }
   return flag;
 }
 

@@ -10,6 +10,7 @@ import {
   sameNamespace,
   sessionsNamespace,
   transcriptsNamespace,
+  userNamespaces,
   versionKey,
 } from "./namespaces.js";
 import type {
@@ -203,6 +204,22 @@ export class PersonaMemory {
   async learningLog(): Promise<LearningRecord[]> {
     const items = await this.searchAll(learningNamespace(this.userId));
     return items.map((item) => item.value as LearningRecord).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /**
+   * Deletes every item of this user (all namespaces of namespaces.ts), the
+   * current persona last so a half-done erasure still shows the user exists.
+   * Returns how many items were deleted.
+   */
+  async deleteAll(): Promise<number> {
+    let count = 0;
+    for (const namespace of [...userNamespaces(this.userId)].reverse()) {
+      const items = await this.searchAll(namespace);
+      if (items.length === 0) continue;
+      await this.store.batch(items.map((item) => ({ namespace: item.namespace, key: item.key, value: null })));
+      count += items.length;
+    }
+    return count;
   }
 
   /**

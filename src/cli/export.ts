@@ -1,0 +1,36 @@
+import { writeFileSync } from "node:fs";
+import { PersonaMemory } from "../memory/personaMemory.js";
+import { exportPersona } from "../memory/export.js";
+import type { CliCommand, CommandIO } from "./command.js";
+import { withPersistence } from "./persistence.js";
+import { requireUser } from "./settings.js";
+
+export interface ExportOptions {
+  user?: string;
+  db?: string;
+  out?: string;
+}
+
+/** `persona export`: persona, history, sessions with transcripts and learning log as one JSON document. */
+export async function runExport(options: ExportOptions, io: CommandIO): Promise<void> {
+  const userId = requireUser(options.user);
+  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+    const text = `${JSON.stringify(await exportPersona(new PersonaMemory(store, userId)), null, 2)}\n`;
+    if (options.out) {
+      writeFileSync(options.out, text, { mode: 0o600 });
+      io.errors.write(`exported user "${userId}" to ${options.out}\n`);
+    } else io.output.write(text);
+  });
+}
+
+export const exportCommand: CliCommand = {
+  name: "export",
+  usage: "--user <id> [--db <path|postgres-url>] [--out <file>]",
+  summary: "Export everything stored about a user (persona, history, sessions, learning log) as JSON.",
+  flags: ["user", "db", "out"],
+  run: (values, io) =>
+    runExport(
+      { user: values.user as string | undefined, db: values.db as string | undefined, out: values.out as string | undefined },
+      io,
+    ),
+};

@@ -1,0 +1,32 @@
+import { existsSync } from "node:fs";
+import { openPersistence, type Persistence } from "../store/openPersistence.js";
+import { isPostgresUrl } from "../store/postgresPersistence.js";
+import { UsageError } from "./errors.js";
+import { resolveDbPath } from "./settings.js";
+
+/**
+ * Opens the database named by --db / PERSONA_DB. Commands that only read or
+ * change existing data pass `mustExist`, so a mistyped path is an error
+ * instead of a new empty file.
+ */
+export async function openCliPersistence(flag: string | undefined, options: { mustExist?: boolean } = {}): Promise<Persistence> {
+  const location = resolveDbPath(flag);
+  if (options.mustExist && !isPostgresUrl(location) && !existsSync(location)) {
+    throw new UsageError(`no database at ${location} (pass --db or set PERSONA_DB)`);
+  }
+  return openPersistence(location);
+}
+
+/** Runs `body` with the database open and always closes it. */
+export async function withPersistence<T>(
+  flag: string | undefined,
+  options: { mustExist?: boolean },
+  body: (persistence: Persistence) => Promise<T>,
+): Promise<T> {
+  const persistence = await openCliPersistence(flag, options);
+  try {
+    return await body(persistence);
+  } finally {
+    await persistence.close();
+  }
+}

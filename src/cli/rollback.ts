@@ -1,0 +1,46 @@
+import { PersonaMemory } from "../memory/personaMemory.js";
+import { formatDifferences, diffPersonas } from "../memory/diff.js";
+import { rollbackPersona, RollbackError } from "../memory/rollback.js";
+import type { CliCommand, CommandIO } from "./command.js";
+import { UsageError } from "./errors.js";
+import { withPersistence } from "./persistence.js";
+import { requireUser } from "./settings.js";
+
+export interface RollbackOptions {
+  user?: string;
+  db?: string;
+  to?: string;
+}
+
+/** `persona rollback`: restores an earlier version as a new version. */
+export async function runRollback(options: RollbackOptions, io: CommandIO): Promise<void> {
+  const userId = requireUser(options.user);
+  if (options.to === undefined || !/^\d+$/.test(options.to)) {
+    throw new UsageError("--to <version> is required: a version number >= 0 (0 is the empty persona)");
+  }
+  const to = Number(options.to);
+  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+    const memory = new PersonaMemory(store, userId);
+    const before = await memory.load();
+    try {
+      const version = await rollbackPersona(memory, to);
+      io.output.write(`user "${userId}": version ${version.version} restores version ${to}\n`);
+      io.output.write(`${formatDifferences(diffPersonas(before.persona, version.persona))}\n`);
+    } catch (error) {
+      if (error instanceof RollbackError) throw new UsageError(error.message);
+      throw error;
+    }
+  });
+}
+
+export const rollbackCommand: CliCommand = {
+  name: "rollback",
+  usage: "--user <id> --to <version> [--db <path|postgres-url>]",
+  summary: "Restore an earlier persona version; the rollback is recorded as a new version.",
+  flags: ["user", "db", "to"],
+  run: (values, io) =>
+    runRollback(
+      { user: values.user as string | undefined, db: values.db as string | undefined, to: values.to as string | undefined },
+      io,
+    ),
+};
