@@ -1,0 +1,82 @@
+import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import type { LLMResult } from "@langchain/core/outputs";
+import type { AIMessage } from "@langchain/core/messages";
+
+/** The model roles of a benchmark run. The learner is the chatbot graph's persona learner. */
+export const BENCH_ROLES = ["chatbot", "learner", "user", "tool", "judge"] as const;
+export type BenchRole = (typeof BENCH_ROLES)[number];
+
+export interface RoleCost {
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** Calls whose reply carried no usage figures (tokens then undercount). */
+  callsWithoutUsage: number;
+}
+
+export type CostByRole = Partial<Record<BenchRole, RoleCost>>;
+
+export function emptyCost(): RoleCost {
+  return { calls: 0, promptTokens: 0, completionTokens: 0, callsWithoutUsage: 0 };
+}
+
+export function addCosts(a: CostByRole, b: CostByRole): CostByRole {
+  const out: CostByRole = {};
+  for (const role of BENCH_ROLES) {
+    const x = a[role];
+    const y = b[role];
+    if (!x && !y) continue;
+    const sum = emptyCost();
+    for (const part of [x, y]) {
+      if (!part) continue;
+      sum.calls += part.calls;
+      sum.promptTokens += part.promptTokens;
+      sum.completionTokens += part.completionTokens;
+      sum.callsWithoutUsage += part.callsWithoutUsage;
+    }
+    out[role] = sum;
+  }
+  return out;
+}
+
+function usageOf(output: LLMResult): { prompt: number; completion: number } | undefined {
+  const generation = output.generations?.[0]?.[0] as { message?: AIMessage } | undefined;
+  const usage = generation?.message?.usage_metadata;
+  if (usage) return { prompt: usage.input_tokens ?? 0, completion: usage.output_tokens ?? 0 };
+  const tokenUsage = (output.llmOutput?.tokenUsage ?? output.llmOutput?.estimatedTokenUsage) as
+    | { promptTokens?: number; completionTokens?: number }
+    | undefined;
+  if (tokenUsage) return { prompt: tokenUsage.promptTokens ?? 0, completion: tokenUsage.completionTokens ?? 0 };
+  return undefined;
+}
+
+/**
+ * Counts model calls and tokens per role. Attach `handler(role)` to a model's
+ * own callbacks (constructor option), so every call of that model is counted
+ * once, whatever graph or tool runs it.
+ */
+export class CostMeter {
+  private costs: CostByRole = {};
+
+  handler(role: BenchRole): BaseCallbackHandler {
+    const record = (output: LLMResult) => {
+      const cost = (this.costs[role] ??= emptyCost());
+      cost.calls += 1;
+      const usage = usageOf(output);
+      if (usage) {
+        cost.promptTokens += usage.prompt;
+        cost.completionTokens += usage.completion;
+      } else {
+        cost.callsWithoutUsage += 1;
+      }
+    };
+    return BaseCallbackHandler.fromMethods({ handleLLMEnd: record });
+  }
+
+  /** Costs since the last `take`, and starts counting afresh. */
+  take(): CostByRole {
+    const costs = this.costs;
+    this.costs = {};
+    return costs;
+  }
+}

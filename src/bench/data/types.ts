@@ -1,0 +1,60 @@
+import type { PersonaValues } from "../../schema/fields.js";
+
+/** One API a scene offers the assistant, as documented in the scene. */
+export interface BenchApi {
+  /** Name as written in the data. */
+  name: string;
+  /** Name usable as a tool name (letters, digits, "_" and "-", at most 64 characters). */
+  toolName: string;
+  arguments: string[];
+  description: string;
+}
+
+/** One scene of a persona: one session of the episode. */
+export interface BenchScene {
+  /** Position in the persona's scene list, from 1. */
+  index: number;
+  /** The full `scene_type` ("category：explanation"). */
+  type: string;
+  /** The category part of `scene_type`. */
+  category: string;
+  description: string;
+  /** Facts the simulated user knows. */
+  context: string;
+  expectedResponse: string;
+  personalizedQuery: string;
+  /** The neutralized query without its `<neutralized_query>` tags. */
+  neutralizedQuery: string;
+  apis: BenchApi[];
+  /** "zh" when the scene's texts are Chinese, else "en". */
+  language: "zh" | "en";
+}
+
+/** One persona file: the golden persona and its scenes in order. */
+export interface BenchPersona {
+  /** File name without ".json"; unique in a data folder. */
+  id: string;
+  file: string;
+  name: string;
+  /** The golden persona mapped into the default persona schema. */
+  golden: PersonaValues;
+  /** The four persona groups as written in the file. */
+  goldenRaw: Record<string, unknown>;
+  scenes: BenchScene[];
+}
+
+/** Something wrong or normalized in a data file, with where it is. */
+export interface DataProblem {
+  file: string;
+  /** Dotted path of the field, e.g. "scenes.3.available_apis.getWeather.arguments"; "" for the whole file. */
+  path: string;
+  message: string;
+  /** "error": the file is not used. "warning": it is used; the value was normalized or left out as reported. */
+  severity: "error" | "warning";
+}
+
+export interface LoadedBench {
+  dir: string;
+  personas: BenchPersona[];
+  problems: DataProblem[];
+}

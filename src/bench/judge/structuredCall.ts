@@ -1,0 +1,38 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
+import type { z } from "zod";
+import { messageText } from "../../learning/transcripts.js";
+import { formatPrompt } from "../../prompts/formatPrompt.js";
+import { JSON_RETRY } from "../../prompts/bench/jsonRetry.js";
+import { parseJsonReply } from "./parseJsonReply.js";
+
+
+/** Outcome of a call that must return a JSON object. Malformed replies are kept. */
+export type StructuredOutcome<T> =
+  | { status: "ok"; value: T; attempts: number }
+  | { status: "malformed"; error: string; raw: string; attempts: number };
+
+/**
+ * Calls `model` and reads a JSON object matching `schema` from its reply. A
+ * malformed reply is answered once with the parse error; if the second reply is
+ * malformed too, the outcome says so and keeps the raw text. Model errors throw.
+ */
+export async function callForJson<T>(
+  model: BaseChatModel,
+  messages: BaseMessage[],
+  schema: z.ZodType<T>,
+  maxAttempts = 2,
+): Promise<StructuredOutcome<T>> {
+  const conversation = [...messages];
+  let raw = "";
+  let error = "";
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const reply = await model.invoke(conversation);
+    raw = messageText(reply);
+    const parsed = parseJsonReply(raw, schema);
+    if (parsed.ok) return { status: "ok", value: parsed.value, attempts: attempt };
+    error = parsed.error;
+    conversation.push(new AIMessage(raw), new HumanMessage(formatPrompt(JSON_RETRY, { error })));
+  }
+  return { status: "malformed", error, raw: raw.slice(0, 2000), attempts: maxAttempts };
+}

@@ -1,0 +1,95 @@
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
+import { ChatOpenAI } from "@langchain/openai";
+import { ConfigurationError, DEFAULT_MODEL } from "../models/openaiCompatible.js";
+import type { BenchRole } from "./cost.js";
+
+/** Endpoint and model of one role. */
+export interface RoleModelSettings {
+  model: string;
+  baseURL?: string;
+  apiKey: string;
+  temperature?: number;
+}
+
+export type BenchModelSettings = Record<BenchRole, RoleModelSettings>;
+
+/** Creates a fresh chat model for a role with the given callbacks (cost counting). */
+export type BenchModelFactory = (role: BenchRole, callbacks: BaseCallbackHandler[]) => BaseChatModel;
+
+export interface RoleFlags {
+  model?: string;
+  baseURL?: string;
+}
+
+/** Environment prefix of each role: BENCH_CHATBOT_MODEL, BENCH_USER_BASE_URL, ... */
+export const ROLE_ENV: Record<BenchRole, string> = {
+  chatbot: "BENCH_CHATBOT",
+  learner: "BENCH_LEARNER",
+  user: "BENCH_USER",
+  tool: "BENCH_TOOL",
+  judge: "BENCH_JUDGE",
+};
+
+/** Judges and the tool simulator run at temperature 0 for repeatable scores. */
+const DEFAULT_TEMPERATURE: Partial<Record<BenchRole, number>> = { judge: 0, tool: 0 };
+
+const clean = (value: string | undefined) => value?.trim() || undefined;
+
+/**
+ * Resolves every role's endpoint: the role's flag, else BENCH_<ROLE>_*, else
+ * (learner only) the chatbot's settings, else OPENAI_BASE_URL / OPENAI_API_KEY /
+ * PERSONA_MODEL. Throws a ConfigurationError naming what to set when a role has
+ * no endpoint.
+ */
+export function resolveBenchModels(
+  flags: Partial<Record<BenchRole, RoleFlags>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): BenchModelSettings {
+  const resolveRole = (role: BenchRole, fallback?: RoleModelSettings): RoleModelSettings => {
+    const prefix = ROLE_ENV[role];
+    const baseURL = clean(flags[role]?.baseURL) ?? clean(env[`${prefix}_BASE_URL`]) ?? fallback?.baseURL ?? clean(env.OPENAI_BASE_URL);
+    const apiKey = clean(env[`${prefix}_API_KEY`]) ?? fallback?.apiKey ?? clean(env.OPENAI_API_KEY);
+    if (!baseURL && (!apiKey || apiKey === "not-needed")) {
+      throw new ConfigurationError(
+        `no endpoint for the ${role} model: set ${prefix}_BASE_URL or OPENAI_BASE_URL (any OpenAI-compatible server), or ${prefix}_API_KEY / OPENAI_API_KEY for OpenAI`,
+      );
+    }
+    const model =
+      clean(flags[role]?.model) ?? clean(env[`${prefix}_MODEL`]) ?? fallback?.model ?? clean(env.PERSONA_MODEL) ?? DEFAULT_MODEL;
+    const temperature = DEFAULT_TEMPERATURE[role];
+    return { model, baseURL, apiKey: apiKey ?? "not-needed", ...(temperature !== undefined ? { temperature } : {}) };
+  };
+  const chatbot = resolveRole("chatbot");
+  return {
+    chatbot,
+    learner: resolveRole("learner", chatbot),
+    user: resolveRole("user"),
+    tool: resolveRole("tool"),
+    judge: resolveRole("judge"),
+  };
+}
+
+/** A factory of ChatOpenAI clients, one per call, for the resolved settings. */
+export function openAICompatibleFactory(settings: BenchModelSettings, maxRetries = 3): BenchModelFactory {
+  return (role, callbacks) => {
+    const s = settings[role];
+    return new ChatOpenAI({
+      model: s.model,
+      apiKey: s.apiKey,
+      configuration: s.baseURL ? { baseURL: s.baseURL } : undefined,
+      ...(s.temperature !== undefined ? { temperature: s.temperature } : {}),
+      maxRetries,
+      callbacks,
+    });
+  };
+}
+
+/** Settings without secrets, for run records and reports. */
+export function describeModels(settings: BenchModelSettings): Record<BenchRole, { model: string; baseURL: string }> {
+  const out = {} as Record<BenchRole, { model: string; baseURL: string }>;
+  for (const [role, s] of Object.entries(settings) as Array<[BenchRole, RoleModelSettings]>) {
+    out[role] = { model: s.model, baseURL: s.baseURL ?? "https://api.openai.com/v1" };
+  }
+  return out;
+}

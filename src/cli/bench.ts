@@ -1,0 +1,111 @@
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { ALL_CONDITIONS, parseConditions } from "../bench/conditions.js";
+import { BENCH_ROLES, type BenchRole } from "../bench/cost.js";
+import { DEFAULT_EPISODE_SETTINGS } from "../bench/episode.js";
+import { describeModels, openAICompatibleFactory, resolveBenchModels, type RoleFlags } from "../bench/models.js";
+import { runBench, type BenchRunResult } from "../bench/runBench.js";
+import type { CliCommand, CommandIO } from "./command.js";
+import { UsageError } from "./errors.js";
+import { parsePositiveInteger } from "./settings.js";
+
+/** `--data mini` selects the small fixture shipped with the package. */
+export const SHIPPED_FIXTURE = "mini";
+
+/** The shipped fixture folder, found from the running CLI (dist/cli/main.js → package root). */
+export function shippedFixtureDir(): string {
+  const script = process.argv[1] ? realpathSync(process.argv[1]) : "";
+  return join(dirname(dirname(dirname(script))), "fixtures", "personabench-mini");
+}
+
+const ROLE_FLAGS = BENCH_ROLES.flatMap((role) => [`${role}-model`, `${role}-base-url`]);
+
+export interface BenchCommandValues {
+  [flag: string]: string | boolean | undefined;
+}
+
+function nonNegativeInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+/** `persona bench`: runs PersonaBench conditions against the configured endpoints and writes the report. */
+export async function runBenchCommand(values: BenchCommandValues, io: CommandIO, signal?: AbortSignal): Promise<BenchRunResult> {
+  const dataFlag = values.data as string | undefined;
+  if (!dataFlag) {
+    throw new UsageError(`--data <dir> is required: a folder of PersonaBench persona files, or "${SHIPPED_FIXTURE}" for the shipped fixture`);
+  }
+  const data = dataFlag === SHIPPED_FIXTURE ? shippedFixtureDir() : resolve(dataFlag);
+  if (!existsSync(data)) throw new UsageError(`--data: no folder at ${data}`);
+  let conditions;
+  try {
+    conditions = parseConditions((values.conditions as string | undefined) ?? ALL_CONDITIONS);
+  } catch (error) {
+    throw new UsageError(`--conditions: ${(error as Error).message}`);
+  }
+  const turnCap = parsePositiveInteger("--turns", values.turns as string | undefined) ?? DEFAULT_EPISODE_SETTINGS.turnCap;
+  const ragTop = parsePositiveInteger("--rag-top", values["rag-top"] as string | undefined) ?? DEFAULT_EPISODE_SETTINGS.ragTop;
+  const historyBudgetTokens =
+    parsePositiveInteger("--history-tokens", values["history-tokens"] as string | undefined) ??
+    DEFAULT_EPISODE_SETTINGS.historyBudgetTokens;
+  const personas = nonNegativeInteger("--personas", values.personas as string | undefined);
+  const scenes = nonNegativeInteger("--scenes", values.scenes as string | undefined);
+  const concurrency = parsePositiveInteger("--concurrency", values.concurrency as string | undefined) ?? 1;
+  const flags: Partial<Record<BenchRole, RoleFlags>> = {};
+  for (const role of BENCH_ROLES) {
+    flags[role] = { model: values[`${role}-model`] as string | undefined, baseURL: values[`${role}-base-url`] as string | undefined };
+  }
+  // Resolve every endpoint first: a missing one must fail before anything is written.
+  const settings = resolveBenchModels(flags);
+  const result = await runBench({
+    data,
+    out: (values.out as string | undefined) ?? "bench-out",
+    conditions,
+    personas: personas || undefined,
+    scenes: scenes || undefined,
+    concurrency,
+    settings: { turnCap, ragTop, historyBudgetTokens, judge: !values["no-judge"] },
+    models: openAICompatibleFactory(settings),
+    modelInfo: describeModels(settings),
+    progress: io.errors as NodeJS.WritableStream & { isTTY?: boolean },
+    signal,
+  });
+  const results = result.markdown.split("\n## ")[1]?.split("\n").slice(2).filter((line) => line.startsWith("|")) ?? [];
+  io.output.write(
+    `${results.join("\n")}\n\n${result.scenesRun} scenes run, ${result.scenesSkipped} already done, ${result.failures} failures${
+      result.interrupted ? " (interrupted: rerun the same command to continue)" : ""
+    }\nreport: ${join(result.outDir, "report.md")}\n`,
+  );
+  if (result.failures > 0 || result.interrupted) process.exitCode = 1;
+  return result;
+}
+
+export const benchCommand: CliCommand = {
+  name: "bench",
+  usage:
+    "--data <dir|mini> [--out <dir>] [--conditions none,golden,learning:3,...] [--personas N] [--scenes M] [--turns 5] [--concurrency C] [--rag-top 2] [--history-tokens 12000] [--no-judge] [--<role>-model <name>] [--<role>-base-url <url>]",
+  summary:
+    "Run the PersonaBench protocol (simulated user, simulated APIs, judges) for each condition; resumable; writes results.jsonl, summary.json, report.md and charts. Roles: chatbot, learner, user, tool, judge (env BENCH_<ROLE>_MODEL / _BASE_URL / _API_KEY).",
+  flags: ["data", "out", "conditions", "personas", "scenes", "turns", "concurrency", "rag-top", "history-tokens", ...ROLE_FLAGS],
+  booleanFlags: ["no-judge"],
+  run: async (values, io) => {
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onInterrupt = () => {
+      interrupts++;
+      if (interrupts === 1) {
+        io.errors.write("\npersona bench: stopping after the scenes in flight (Ctrl-C again to quit now; rerun to resume)\n");
+        controller.abort();
+      } else {
+        process.exit(130);
+      }
+    };
+    process.on("SIGINT", onInterrupt);
+    try {
+      await runBenchCommand(values, io, controller.signal);
+    } finally {
+      process.off("SIGINT", onInterrupt);
+    }
+  },
+};
