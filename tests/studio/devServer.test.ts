@@ -1,0 +1,123 @@
+import { Client } from "@langchain/langgraph-sdk";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
+import { freePort, startDevServer, type DevServerProcess } from "./devServerProcess.js";
+
+// Smoke test of the graphs as LangGraph Studio runs them: `npm run dev`'s
+// server, the graphs from langgraph.json, the server's own checkpointer and
+// store, a mock OpenAI-compatible model, and the LangGraph SDK client.
+const STARTUP_TIMEOUT_MS = 90_000;
+jest.setTimeout(STARTUP_TIMEOUT_MS + 90_000);
+
+type Values = {
+  messages: Array<{ type: string; content: unknown }>;
+  persona: Record<string, unknown> | null;
+  personaVersion: number;
+  lastLearning: { outcome: string; version: number; applied: number } | null;
+};
+
+let model: MockOpenAIServer;
+let server: DevServerProcess | undefined;
+let client: Client;
+const started = Date.now();
+
+beforeAll(async () => {
+  model = await startMockOpenAIServer(ruleBasedHandler);
+  server = await startDevServer(
+    await freePort(),
+    {
+      OPENAI_BASE_URL: model.url,
+      OPENAI_API_KEY: "test-key",
+      PERSONA_MODEL: "mock-model",
+      PERSONA_UPDATE_EVERY: "2",
+      PERSONA_LEARNING: "inline",
+      LANGGRAPH_CLI_NO_ANALYTICS: "1",
+      LANGSMITH_TRACING: "false",
+    },
+    STARTUP_TIMEOUT_MS,
+  );
+  client = new Client({ apiUrl: server.url });
+});
+
+afterAll(async () => {
+  await server?.stop();
+  await model?.close();
+  console.log(`studio smoke test (dev server start, runs, shutdown): ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
+
+function lastReply(values: Values): string {
+  const last = values.messages.at(-1);
+  expect(last?.type).toBe("ai");
+  return String(last?.content);
+}
+
+async function say(userId: string, threadId: string, text: string): Promise<Values> {
+  return (await client.runs.wait(threadId, "persona_chatbot", {
+    input: { messages: [{ role: "user", content: text }] },
+    context: { userId },
+  })) as Values;
+}
+
+async function endSession(userId: string, threadId: string): Promise<Values> {
+  return (await client.runs.wait(threadId, "persona_chatbot", { input: { endSession: true }, context: { userId } })) as Values;
+}
+
+describe("graphs served by the LangGraph dev server", () => {
+  test("lists both graphs and exposes state and context schemas Studio can render", async () => {
+    const assistants = await client.assistants.search({ limit: 10 });
+    expect(assistants.map((assistant) => assistant.graph_id).sort()).toEqual(["persona_chatbot", "persona_learner"]);
+    const chatbot = assistants.find((assistant) => assistant.graph_id === "persona_chatbot")!;
+    const schemas = await client.assistants.getSchemas(chatbot.assistant_id);
+    const state = schemas.state_schema as { properties: Record<string, Record<string, unknown>> };
+    expect(state.properties.messages.langgraph_type).toBe("messages");
+    expect(Object.keys(state.properties)).toEqual(expect.arrayContaining(["persona", "personaVersion", "lastLearning"]));
+    const context = schemas.context_schema as { properties: Record<string, unknown> };
+    expect(Object.keys(context.properties)).toEqual(["userId"]);
+  });
+
+  test("learns a user's persona from ended sessions; a new thread sees it, another user does not", async () => {
+    const first = await client.threads.create();
+    expect(lastReply(await say("alice", first.thread_id, "Hi, my name is Alice."))).toMatch(/^Hello! /);
+    expect((await endSession("alice", first.thread_id)).lastLearning).toBeNull();
+
+    // A second ended session reaches PERSONA_UPDATE_EVERY=2: learning runs in this run.
+    const second = await client.threads.create();
+    await say("alice", second.thread_id, "I work as a pharmacist.");
+    const ended = await endSession("alice", second.thread_id);
+    expect(ended.lastLearning).toMatchObject({ outcome: "applied", version: 1, applied: 2 });
+    expect(ended.persona).toMatchObject({ Demographics: { Name: "Alice", Career_Information: "pharmacist" } });
+
+    const third = await client.threads.create();
+    const fresh = await say("alice", third.thread_id, "Good morning");
+    expect(lastReply(fresh)).toMatch(/^Hello Alice! /);
+    expect(fresh.personaVersion).toBe(1);
+
+    const other = await client.threads.create();
+    const stranger = await say("bob", other.thread_id, "Good morning");
+    expect(lastReply(stranger)).toMatch(/^Hello! /);
+    expect(stranger.personaVersion).toBe(0);
+  });
+
+  test("the standalone learner graph learns a user's pending sessions", async () => {
+    const thread = await client.threads.create();
+    await say("carol", thread.thread_id, "Hello, my name is Carol.");
+    expect((await endSession("carol", thread.thread_id)).lastLearning).toBeNull(); // 1 of 2: not due
+
+    const learned = (await client.runs.wait(null, "persona_learner", { input: {}, context: { userId: "carol" } })) as Values;
+    expect(learned.lastLearning).toMatchObject({ outcome: "applied", version: 1 });
+
+    const next = await client.threads.create();
+    expect(lastReply(await say("carol", next.thread_id, "Hi again"))).toMatch(/^Hello Carol! /);
+  });
+
+  test("a run without a user id fails with the message that says how to pass it", async () => {
+    const thread = await client.threads.create();
+    const run = await client.runs.create(thread.thread_id, "persona_chatbot", {
+      input: { messages: [{ role: "user", content: "hi" }] },
+    });
+    await client.runs.join(thread.thread_id, run.run_id);
+    const finished = await client.runs.get(thread.thread_id, run.run_id);
+    expect(finished.status).toBe("error");
+    expect(server!.output()).toMatch(/missing "userId"/);
+  });
+});
