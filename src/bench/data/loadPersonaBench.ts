@@ -70,17 +70,19 @@ function sceneFrom(raw: RawScene, index: number, file: string, problems: DataPro
 /** Reports keys outside the known layout; a copy of the persona under the person's name is noted, not an error. */
 function checkExtraKeys(data: RawPersonaFile, name: string, file: string, problems: DataProblem[]): void {
   const known = new Set<string>([...PERSONA_GROUPS, "scenes"]);
-  const groups = Object.fromEntries(PERSONA_GROUPS.map((group) => [group, data[group]]));
+  const top = data as Record<string, unknown>;
   for (const key of Object.keys(data)) {
     if (known.has(key)) continue;
-    const value = (data as Record<string, unknown>)[key];
-    if (key === name && isDeepStrictEqual(value, groups)) {
-      problems.push({ file, path: key, message: "repeats the persona under the person's name (identical; ignored)", severity: "warning" });
-    } else if (key === name) {
+    const value = top[key];
+    if (key === name && value && typeof value === "object" && !Array.isArray(value)) {
+      const copy = value as Record<string, unknown>;
+      const differing = Object.keys(copy).filter((sub) => !known.has(sub) || !isDeepStrictEqual(copy[sub], top[sub]));
       problems.push({
         file,
         path: key,
-        message: "repeats the persona under the person's name but differs from the top-level groups; the top-level groups are used",
+        message: differing.length
+          ? `repeats the persona under the person's name, but ${differing.join(", ")} differ from the top level; the top level is used`
+          : `repeats the persona under the person's name (${Object.keys(copy).join(", ")}; identical; ignored)`,
         severity: "warning",
       });
     } else {

@@ -43,7 +43,9 @@ export function parseJsonReply<T>(text: string, schema: z.ZodType<T>): ParsedRep
   if (!trimmed) return { ok: false, error: "empty reply" };
   const fenced = /```(?:json)?\s*([\s\S]*?)```/i.exec(trimmed)?.[1];
   const candidates = [trimmed, ...(fenced ? [fenced.trim()] : []), ...objectSpans(trimmed)];
-  let lastError = "no JSON object found";
+  // The first schema error is kept: later candidates are inner objects, whose errors mislead.
+  let schemaError: string | undefined;
+  let shapeError: string | undefined;
   for (const candidate of candidates) {
     for (const attempt of [candidate, repair(candidate)]) {
       let json: unknown;
@@ -53,15 +55,15 @@ export function parseJsonReply<T>(text: string, schema: z.ZodType<T>): ParsedRep
         continue;
       }
       if (!json || typeof json !== "object" || Array.isArray(json)) {
-        lastError = "reply is JSON but not an object";
+        shapeError ??= "reply is JSON but not an object";
         continue;
       }
       const result = schema.safeParse(json);
       if (result.success) return { ok: true, value: result.data };
-      lastError = result.error.issues
+      schemaError ??= result.error.issues
         .map((issue) => `${issue.path.map(String).join(".") || "(root)"}: ${issue.message}`)
         .join("; ");
     }
   }
-  return { ok: false, error: lastError };
+  return { ok: false, error: schemaError ?? shapeError ?? "no JSON object found" };
 }
