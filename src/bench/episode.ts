@@ -31,9 +31,23 @@ export interface EpisodeSettings {
   historyBudgetTokens: number;
   /** Run the first-reply and persona-similarity judges. */
   judge: boolean;
+  /**
+   * Give the chatbot the scene description as the graph's `scene` state, as the
+   * paper's released code did (it put scene_desc in every chatbot prompt).
+   * Default false: the chatbot sees only the user's messages; scene
+   * descriptions often state the persona's traits, which would leak them to
+   * every condition.
+   */
+  sceneToChatbot: boolean;
 }
 
-export const DEFAULT_EPISODE_SETTINGS: EpisodeSettings = { turnCap: 5, ragTop: 2, historyBudgetTokens: 12000, judge: true };
+export const DEFAULT_EPISODE_SETTINGS: EpisodeSettings = {
+  turnCap: 5,
+  ragTop: 2,
+  historyBudgetTokens: 12000,
+  judge: true,
+  sceneToChatbot: false,
+};
 
 export interface EpisodeEnvironment {
   store: BaseStore;
@@ -132,7 +146,11 @@ export async function runScene(
   let userError: string | undefined;
   while (turns < env.settings.turnCap) {
     transcript.push({ role: "user", text: message });
-    const state = (await graph.invoke({ messages: [new HumanMessage(message)] }, config)) as PersonaGraphStateType;
+    const input = {
+      messages: [new HumanMessage(message)],
+      ...(turns === 0 && env.settings.sceneToChatbot ? { scene: scene.description } : {}),
+    };
+    const state = (await graph.invoke(input, config)) as PersonaGraphStateType;
     const reply = lastReply(state);
     turns++;
     if (turns === 1) firstReply = reply;

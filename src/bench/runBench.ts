@@ -57,6 +57,7 @@ interface RunIdentity {
   turnCap: number;
   ragTop: number;
   historyBudgetTokens: number;
+  sceneToChatbot: boolean;
   models: Record<string, { model: string; baseURL: string }>;
 }
 
@@ -66,8 +67,8 @@ function checkResumable(outDir: string, identity: RunIdentity): void {
   const previous = JSON.parse(readFileSync(path, "utf8")) as { identity?: RunIdentity };
   if (!previous.identity) return;
   const differences: string[] = [];
-  for (const key of ["data", "turnCap", "ragTop", "historyBudgetTokens"] as const) {
-    if (previous.identity[key] !== identity[key]) differences.push(`${key} was ${previous.identity[key]}, now ${identity[key]}`);
+  for (const key of ["data", "turnCap", "ragTop", "historyBudgetTokens", "sceneToChatbot"] as const) {
+    if ((previous.identity[key] ?? false) !== identity[key]) differences.push(`${key} was ${previous.identity[key]}, now ${identity[key]}`);
   }
   for (const [role, now] of Object.entries(identity.models)) {
     const before = previous.identity.models[role];
@@ -129,6 +130,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
     turnCap: options.settings.turnCap,
     ragTop: options.settings.ragTop,
     historyBudgetTokens: options.settings.historyBudgetTokens,
+    sceneToChatbot: options.settings.sceneToChatbot,
     models: options.modelInfo,
   };
   checkResumable(outDir, identity);
@@ -263,6 +265,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
     scenesPerPersona: [...new Set(personas.map((p) => p.scenes.length))].join(", "),
     models: options.modelInfo,
     judge: options.settings.judge,
+    sceneToChatbot: options.settings.sceneToChatbot,
     conditionNotes: Object.fromEntries(
       conditionIds.map((id) => {
         const condition = options.conditions.find((c) => c.id === id);

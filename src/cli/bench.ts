@@ -24,12 +24,6 @@ export interface BenchCommandValues {
   [flag: string]: string | boolean | undefined;
 }
 
-function nonNegativeInteger(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
-  return Number(value);
-}
-
 /** `persona bench`: runs PersonaBench conditions against the configured endpoints and writes the report. */
 export async function runBenchCommand(values: BenchCommandValues, io: CommandIO, signal?: AbortSignal): Promise<BenchRunResult> {
   const dataFlag = values.data as string | undefined;
@@ -49,8 +43,8 @@ export async function runBenchCommand(values: BenchCommandValues, io: CommandIO,
   const historyBudgetTokens =
     parsePositiveInteger("--history-tokens", values["history-tokens"] as string | undefined) ??
     DEFAULT_EPISODE_SETTINGS.historyBudgetTokens;
-  const personas = nonNegativeInteger("--personas", values.personas as string | undefined);
-  const scenes = nonNegativeInteger("--scenes", values.scenes as string | undefined);
+  const personas = parsePositiveInteger("--personas", values.personas as string | undefined);
+  const scenes = parsePositiveInteger("--scenes", values.scenes as string | undefined);
   const concurrency = parsePositiveInteger("--concurrency", values.concurrency as string | undefined) ?? 1;
   const flags: Partial<Record<BenchRole, RoleFlags>> = {};
   for (const role of BENCH_ROLES) {
@@ -62,10 +56,16 @@ export async function runBenchCommand(values: BenchCommandValues, io: CommandIO,
     data,
     out: (values.out as string | undefined) ?? "bench-out",
     conditions,
-    personas: personas || undefined,
-    scenes: scenes || undefined,
+    personas,
+    scenes,
     concurrency,
-    settings: { turnCap, ragTop, historyBudgetTokens, judge: !values["no-judge"] },
+    settings: {
+      turnCap,
+      ragTop,
+      historyBudgetTokens,
+      judge: !values["no-judge"],
+      sceneToChatbot: Boolean(values["chatbot-sees-scene"]),
+    },
     models: openAICompatibleFactory(settings),
     modelInfo: describeModels(settings),
     progress: io.errors as NodeJS.WritableStream & { isTTY?: boolean },
@@ -84,11 +84,11 @@ export async function runBenchCommand(values: BenchCommandValues, io: CommandIO,
 export const benchCommand: CliCommand = {
   name: "bench",
   usage:
-    "--data <dir|mini> [--out <dir>] [--conditions none,golden,learning:3,...] [--personas N] [--scenes M] [--turns 5] [--concurrency C] [--rag-top 2] [--history-tokens 12000] [--no-judge] [--<role>-model <name>] [--<role>-base-url <url>]",
+    "--data <dir|mini> [--out <dir>] [--conditions none,golden,learning:3,...] [--personas N] [--scenes M] [--turns 5] [--concurrency C] [--rag-top 2] [--history-tokens 12000] [--no-judge] [--chatbot-sees-scene] [--<role>-model <name>] [--<role>-base-url <url>]",
   summary:
     "Run the PersonaBench protocol (simulated user, simulated APIs, judges) for each condition; resumable; writes results.jsonl, summary.json, report.md and charts. Roles: chatbot, learner, user, tool, judge (env BENCH_<ROLE>_MODEL / _BASE_URL / _API_KEY).",
   flags: ["data", "out", "conditions", "personas", "scenes", "turns", "concurrency", "rag-top", "history-tokens", ...ROLE_FLAGS],
-  booleanFlags: ["no-judge"],
+  booleanFlags: ["no-judge", "chatbot-sees-scene"],
   run: async (values, io) => {
     const controller = new AbortController();
     let interrupts = 0;

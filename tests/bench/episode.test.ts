@@ -131,3 +131,14 @@ describe.each(["none", "golden", "learning:1", "learning:3", "learning:5", "full
     });
   },
 );
+
+test("--chatbot-sees-scene gives the chatbot the scene description, as the paper's released code did", async () => {
+  const run = await runFixture({ conditions: "none", settings: { sceneToChatbot: true }, extra: { personas: 1, scenes: 2 } });
+  const prompts = byRole(run.calls, "chatbot").map(systemOf);
+  expect(prompts.length).toBeGreaterThanOrEqual(2);
+  for (const scene of maya.scenes.slice(0, 2)) {
+    const own = chatbotCallsOfScene(run.calls, scene.neutralizedQuery).map(systemOf);
+    expect(own.every((p) => p.includes(`<scene>\n${scene.description}\n</scene>`))).toBe(true);
+  }
+  expect(run.result.markdown).toContain("The chatbot was given each scene's description");
+});

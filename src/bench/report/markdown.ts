@@ -9,6 +9,7 @@ export interface ReportContext {
   scenesPerPersona: string;
   models: Record<BenchRole, { model: string; baseURL: string }>;
   judge: boolean;
+  sceneToChatbot: boolean;
   charts: { turns: string; winRate?: string };
   conditionNotes: Record<string, string>;
   dataWarnings: number;
@@ -68,6 +69,10 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
   const lines: string[] = [`# ${context.title}`, ""];
   lines.push(
     `Data: \`${context.data}\` — ${context.personas} personas, scenes per persona: ${context.scenesPerPersona}. Turn cap: ${summary.turnCap}.`,
+    "",
+    context.sceneToChatbot
+      ? "The chatbot was given each scene's description (`--chatbot-sees-scene`, as in the paper's released code)."
+      : "The chatbot saw only the user's messages and its tools' results, never the scene's description.",
     "",
     "| role | model | endpoint |",
     "|---|---|---|",
