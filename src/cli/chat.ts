@@ -9,6 +9,7 @@ import { PersonaMemory } from "../memory/personaMemory.js";
 import { createChatModelFromEnv } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
+import { checkThreadId } from "../graph/input.js";
 import { openCliPersistence } from "./persistence.js";
 import { parsePositiveInteger, requireUser } from "./settings.js";
 
@@ -31,21 +32,10 @@ const HELP = `commands: /end  end this session (learning runs if due)
           /help  this list
           /exit  end the session and quit (or Ctrl-D)`;
 
-/** Longest thread id accepted, in characters. */
-export const MAX_THREAD_ID_CHARS = 256;
-
-/** Returns the reason a thread id cannot be used, or null. */
-export function checkThreadId(threadId: string): string | null {
-  if (threadId.trim() === "") return "thread id must not be empty";
-  if (threadId.length > MAX_THREAD_ID_CHARS) return `thread id is longer than ${MAX_THREAD_ID_CHARS} characters`;
-  if (/[\u0000-\u001f\u007f]/.test(threadId)) return "thread id must not contain control characters";
-  return null;
-}
-
 /** Returns the reason a message cannot be sent, or null. */
 export function checkMessage(text: string): string | null {
   if (text.trim() === "") return "empty message: type something, or /help";
-  if (text.length > MAX_MESSAGE_CHARS) return `message is longer than ${MAX_MESSAGE_CHARS} characters`;
+  if (text.length > MAX_MESSAGE_CHARS) return `message is longer than ${MAX_MESSAGE_CHARS} characters; nothing was sent`;
   return null;
 }
 

@@ -7,6 +7,7 @@ import { defaultPersonaSchema } from "../schema/defaultSchema.js";
 import { describePersonaFields, type PersonaField } from "../schema/fields.js";
 import type { FieldPolicies, PersonaValueGuard } from "../learning/fieldPolicies.js";
 import { poisoningGuard } from "../learning/guards.js";
+import { DEFAULT_MAX_MESSAGE_CHARS } from "./input.js";
 import { CHATBOT_INSTRUCTIONS } from "../prompts/chatbotPrompt.js";
 
 export interface PersonaGraphOptions {
@@ -34,6 +35,8 @@ export interface PersonaGraphOptions {
    * proposed changes (LangGraph interrupt; needs a checkpointer). Default false.
    */
   review?: boolean;
+  /** Longest user message accepted, in characters; longer ones fail with a clear error. Default 32000. */
+  maxMessageChars?: number;
   /** Token budget of one session's transcript shown to the learner. Default 2000. */
   sessionBudgetTokens?: number;
   /** Most sessions one learning run reads. Default 10. */
@@ -74,6 +77,7 @@ export interface PersonaSettings {
   fieldPolicies: FieldPolicies;
   guards: PersonaValueGuard[];
   review: boolean;
+  maxMessageChars: number;
   sessionBudgetTokens: number;
   maxSessionsPerLearning: number;
   requireEvidenceQuote: boolean;
@@ -134,6 +138,7 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
     fieldPolicies: options.fieldPolicies ?? {},
     guards: [...(options.poisoningGuard === false ? [] : [poisoningGuard]), ...(options.guards ?? [])],
     review: options.review ?? false,
+    maxMessageChars: positiveInteger("options.maxMessageChars", options.maxMessageChars, DEFAULT_MAX_MESSAGE_CHARS),
     sessionBudgetTokens: positiveInteger("options.sessionBudgetTokens", options.sessionBudgetTokens, 2000),
     maxSessionsPerLearning: positiveInteger("options.maxSessionsPerLearning", options.maxSessionsPerLearning, 10),
     requireEvidenceQuote: options.requireEvidenceQuote ?? true,

@@ -1,9 +1,10 @@
-import type { BaseMessage } from "@langchain/core/messages";
+import { RemoveMessage, type BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { PersonaMemory } from "../../memory/personaMemory.js";
 import { turnsFromMessages } from "../../learning/transcripts.js";
 import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
 import type { PersonaSettings } from "../options.js";
+import { checkThreadId, checkUserMessage, PersonaInputError } from "../input.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
 export const SESSION_MANAGER = "session_manager";
@@ -38,14 +39,40 @@ export function createSessionManagerNode(settings: PersonaSettings) {
   ): Promise<PersonaGraphUpdate> {
     const userId = resolveUserId(config);
     const threadId = resolveThreadId(config);
+    const threadProblem = checkThreadId(threadId);
+    if (threadProblem) throw new PersonaInputError(`persona graph: invalid "thread_id": ${threadProblem}`);
     const memory = new PersonaMemory(requireStore(config), userId);
-    const messages = state.messages;
+    let messages = state.messages;
+    const removals: RemoveMessage[] = [];
+
+    if (isHuman(messages.at(-1))) {
+      // LangGraph checkpoints a run's input before any node runs, so a message
+      // rejected in an earlier run is still at the end of the thread: drop it
+      // now instead of failing on it forever. The newest message is checked.
+      const problem = checkUserMessage(messages.at(-1)!, settings.maxMessageChars);
+      if (problem) throw new PersonaInputError(`persona graph: ${problem}; nothing was stored`);
+      const start = newInputStart(messages);
+      for (const message of messages.slice(start, -1)) {
+        if (message.id && checkUserMessage(message, settings.maxMessageChars)) {
+          removals.push(new RemoveMessage({ id: message.id }));
+        }
+      }
+      if (removals.length) {
+        const removed = new Set(removals.map((removal) => removal.id));
+        messages = messages.filter((message) => !message.id || !removed.has(message.id));
+      }
+    }
 
     if (isHuman(messages.at(-1))) {
       const document = await memory.load();
       const current = state.sessionId ? await memory.getSession(state.sessionId) : undefined;
       if (current?.status === "open") {
-        return { persona: document.persona, personaVersion: document.version, learningDue: false };
+        return {
+          persona: document.persona,
+          personaVersion: document.version,
+          learningDue: false,
+          ...(removals.length ? { messages: removals } : {}),
+        };
       }
       const sessionCount = state.sessionCount + 1;
       const sessionId = sessionIdFor(threadId, sessionCount);
@@ -60,6 +87,7 @@ export function createSessionManagerNode(settings: PersonaSettings) {
         sessionCount,
         sessionStart: newInputStart(messages),
         learningDue: false,
+        ...(removals.length ? { messages: removals } : {}),
       };
     }
 
