@@ -63,7 +63,7 @@ async function endSession(userId: string, threadId: string): Promise<Values> {
 }
 
 describe("graphs served by the LangGraph dev server", () => {
-  test("lists both graphs and exposes state and context schemas Studio can render", async () => {
+  test("lists both graphs, draws the chatbot and exposes state and context schemas Studio can render", async () => {
     const assistants = await client.assistants.search({ limit: 10 });
     expect(assistants.map((assistant) => assistant.graph_id).sort()).toEqual(["persona_chatbot", "persona_learner"]);
     const chatbot = assistants.find((assistant) => assistant.graph_id === "persona_chatbot")!;
@@ -73,6 +73,10 @@ describe("graphs served by the LangGraph dev server", () => {
     expect(Object.keys(state.properties)).toEqual(expect.arrayContaining(["persona", "personaVersion", "lastLearning"]));
     const context = schemas.context_schema as { properties: Record<string, unknown> };
     expect(Object.keys(context.properties)).toEqual(["userId"]);
+    const drawing = await client.assistants.getGraph(chatbot.assistant_id);
+    expect(drawing.nodes.map((node) => node.id)).toEqual(
+      expect.arrayContaining(["session_manager", "personalized_chatbot", "tools", "persona_update"]),
+    );
   });
 
   test("learns a user's persona from ended sessions; a new thread sees it, another user does not", async () => {
