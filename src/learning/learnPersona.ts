@@ -3,14 +3,14 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { z } from "zod";
 import { PersonaMemory } from "../memory/personaMemory.js";
-import type { LearningRecord, RejectedChange } from "../memory/types.js";
+import type { LearningOutcome, LearningRecord, RejectedChange, VersionSource } from "../memory/types.js";
 import type { PersonaField } from "../schema/fields.js";
 import { formatPrompt } from "../prompts/formatPrompt.js";
 import { LEARNER_SESSIONS, LEARNER_SYSTEM } from "../prompts/learnerPrompt.js";
 import type { FieldPolicies, PersonaValueGuard } from "./fieldPolicies.js";
 import { renderSessionForLearner } from "./transcripts.js";
 import { UPDATE_PERSONA_TOOL, updatePersonaTool } from "./updateTool.js";
-import { applyChanges, validateChanges } from "./validateChanges.js";
+import { applyChanges, validateChanges, type ValidChange } from "./validateChanges.js";
 
 export interface LearnPersonaSettings {
   learnerModel: BaseChatModel;
@@ -71,20 +71,31 @@ function fieldList(fields: PersonaField[]): string {
     .join("\n");
 }
 
+/** What the learner proposed for a set of sessions, validated but not yet stored. */
+export interface PersonaProposal {
+  sessionIds: string[];
+  /** Persona version the proposal was computed against (for display; commits re-apply to the latest). */
+  baseVersion: number;
+  valid: ValidChange[];
+  rejected: RejectedChange[];
+  /** False when the learner did not call the update tool. */
+  called: boolean;
+  /** Set when the learner model call failed; the sessions stay for a later run. */
+  error?: string;
+}
+
 /**
- * Learns from the user's ended, not yet learned sessions: asks the learner
- * model for field changes through the update tool, validates each, and commits
- * the valid ones as a new persona version. Every run is recorded in the
- * learning log. A failing model call leaves the sessions for a later run.
+ * Asks the learner model for field changes from the user's ended, not yet
+ * learned sessions and validates them. Returns undefined when nothing is pending.
  */
-export async function learnPersona(
+export async function proposePersonaUpdate(
   memory: PersonaMemory,
   settings: LearnPersonaSettings,
   config?: RunnableConfig,
-): Promise<LearnPersonaResult> {
+): Promise<PersonaProposal | undefined> {
   const pending = (await memory.sessions("ended")).slice(0, settings.maxSessionsPerLearning);
   const start = await memory.load();
-  if (pending.length === 0) return { version: start.version, persona: start.persona };
+  if (pending.length === 0) return undefined;
   const sessionIds = pending.map((session) => session.sessionId);
 
   const rendered: string[] = [];
@@ -115,14 +126,14 @@ export async function learnPersona(
       config,
     );
   } catch (error) {
-    const record = await memory.recordLearning({
+    return {
       sessionIds,
-      outcome: "error",
-      appliedCount: 0,
+      baseVersion: start.version,
+      valid: [],
       rejected: [],
+      called: false,
       error: (error as Error).message ?? String(error),
-    });
-    return { record, version: start.version, persona: start.persona };
+    };
   }
 
   const proposed = extractProposedChanges(reply);
@@ -132,33 +143,93 @@ export async function learnPersona(
     guards: settings.guards,
     userText: settings.requireEvidenceQuote ? userWords.join("\n") : undefined,
   });
-  const allRejected = [...proposed.rejected, ...rejected];
-  const result = await memory.commitVersion({
-    source: "learning",
+  return {
     sessionIds,
+    baseVersion: start.version,
+    valid,
+    rejected: [...proposed.rejected, ...rejected],
+    called: proposed.called,
+  };
+}
+
+/** How a proposal is committed: as learned, or after a reviewer's decision. */
+export interface CommitProposalOptions {
+  source?: VersionSource;
+  note?: string;
+  /** Outcome to record instead of the computed one (e.g. "review_rejected"). */
+  outcome?: LearningOutcome;
+}
+
+/**
+ * Stores a proposal: the valid changes become a new version (re-applied to the
+ * latest persona), its sessions are claimed exactly once, and the run is
+ * recorded in the learning log. A proposal with an error only records it.
+ */
+export async function commitProposal(
+  memory: PersonaMemory,
+  settings: Pick<LearnPersonaSettings, "fields">,
+  proposal: PersonaProposal,
+  options: CommitProposalOptions = {},
+): Promise<LearnPersonaResult> {
+  if (proposal.error !== undefined) {
+    const start = await memory.load();
+    const record = await memory.recordLearning({
+      sessionIds: proposal.sessionIds,
+      outcome: "error",
+      appliedCount: 0,
+      rejected: [],
+      error: proposal.error,
+    });
+    return { record, version: start.version, persona: start.persona };
+  }
+  const result = await memory.commitVersion({
+    source: options.source ?? "learning",
+    sessionIds: proposal.sessionIds,
+    ...(options.note ? { note: options.note } : {}),
     build: (current) => {
-      const { persona, applied } = applyChanges(current.persona, valid, settings.fields);
-      return { persona, changes: applied, rejected: allRejected };
+      const { persona, applied } = applyChanges(current.persona, proposal.valid, settings.fields);
+      return { persona, changes: applied, rejected: proposal.rejected };
     },
   });
   const appliedCount = result.version?.changes.length ?? 0;
-  const outcome =
+  const outcome: LearningOutcome =
     result.claimedSessionIds.length === 0
       ? "already_learned"
-      : appliedCount > 0
-        ? "applied"
-        : !proposed.called
-          ? "malformed"
-          : valid.length === 0 && allRejected.length > 0
-            ? "all_rejected"
-            : "no_changes";
+      : options.outcome
+        ? options.outcome
+        : appliedCount > 0
+          ? "applied"
+          : !proposal.called
+            ? "malformed"
+            : proposal.valid.length === 0 && proposal.rejected.length > 0
+              ? "all_rejected"
+              : "no_changes";
   const record = await memory.recordLearning({
-    sessionIds: result.claimedSessionIds.length > 0 ? result.claimedSessionIds : sessionIds,
+    sessionIds: result.claimedSessionIds.length > 0 ? result.claimedSessionIds : proposal.sessionIds,
     outcome,
     ...(result.version ? { version: result.version.version } : {}),
     appliedCount,
-    rejected: allRejected,
+    rejected: proposal.rejected,
     ...(outcome === "malformed" ? { error: `the learner did not call ${UPDATE_PERSONA_TOOL}` } : {}),
   });
   return { record, version: result.document.version, persona: result.document.persona };
+}
+
+/**
+ * Learns from the user's ended, not yet learned sessions: asks the learner
+ * model for field changes through the update tool, validates each, and commits
+ * the valid ones as a new persona version. Every run is recorded in the
+ * learning log. A failing model call leaves the sessions for a later run.
+ */
+export async function learnPersona(
+  memory: PersonaMemory,
+  settings: LearnPersonaSettings,
+  config?: RunnableConfig,
+): Promise<LearnPersonaResult> {
+  const proposal = await proposePersonaUpdate(memory, settings, config);
+  if (!proposal) {
+    const start = await memory.load();
+    return { version: start.version, persona: start.persona };
+  }
+  return commitProposal(memory, settings, proposal);
 }

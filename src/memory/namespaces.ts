@@ -7,6 +7,7 @@
  *   ["persona", user, "sessions"]      <session>   SessionRecord
  *   ["persona", user, "transcripts"]   <session>   TranscriptRecord
  *   ["persona", user, "learning"]      <run id>    LearningRecord
+ *   ["persona", user, "review"]        "pending"   update waiting for human review
  *
  * Every namespace we search ends with a fixed label after the user label, so
  * even a store that matches namespaces by raw string prefix cannot mix user
@@ -53,6 +54,9 @@ export const transcriptsNamespace = (userId: string): string[] => [
   "transcripts",
 ];
 export const learningNamespace = (userId: string): string[] => [...userRoot(userId), "learning"];
+/** A persona update waiting for human review (key PENDING_REVIEW_KEY). */
+export const reviewNamespace = (userId: string): string[] => [...userRoot(userId), "review"];
+export const PENDING_REVIEW_KEY = "pending";
 
 /** Every namespace that holds data of one user (used by export and erasure). */
 export function userNamespaces(userId: string): string[][] {
@@ -62,6 +66,7 @@ export function userNamespaces(userId: string): string[][] {
     sessionsNamespace(userId),
     transcriptsNamespace(userId),
     learningNamespace(userId),
+    reviewNamespace(userId),
   ];
 }
 

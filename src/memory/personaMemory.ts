@@ -6,7 +6,9 @@ import {
   CURRENT_KEY,
   historyNamespace,
   learningNamespace,
+  PENDING_REVIEW_KEY,
   personaNamespace,
+  reviewNamespace,
   sameNamespace,
   sessionsNamespace,
   transcriptsNamespace,
@@ -204,6 +206,20 @@ export class PersonaMemory {
   async learningLog(): Promise<LearningRecord[]> {
     const items = await this.searchAll(learningNamespace(this.userId));
     return items.map((item) => item.value as LearningRecord).sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  /** Stores an update that waits for human review (one per user; replaces any older one). */
+  async savePendingReview(pending: Record<string, unknown>): Promise<void> {
+    await this.store.put(reviewNamespace(this.userId), PENDING_REVIEW_KEY, { ...pending, savedAt: now() });
+  }
+
+  async pendingReview<T extends Record<string, unknown>>(): Promise<T | undefined> {
+    const item = await this.store.get(reviewNamespace(this.userId), PENDING_REVIEW_KEY);
+    return item ? (item.value as T) : undefined;
+  }
+
+  async clearPendingReview(): Promise<void> {
+    await this.store.delete(reviewNamespace(this.userId), PENDING_REVIEW_KEY);
   }
 
   /**

@@ -71,7 +71,8 @@ export type LearningOutcome =
   | "all_rejected"
   | "malformed"
   | "error"
-  | "already_learned";
+  | "already_learned"
+  | "review_rejected";
 
 /** What one learning run did, kept whether or not the persona changed. */
 export interface LearningRecord {

@@ -1,6 +1,14 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { PersonaMemory } from "../../memory/personaMemory.js";
-import { learnPersona } from "../../learning/learnPersona.js";
+import {
+  commitProposal,
+  learnPersona,
+  proposePersonaUpdate,
+  type LearnPersonaResult,
+  type PersonaProposal,
+} from "../../learning/learnPersona.js";
+import { buildReviewRequest, parseReviewDecision } from "../../learning/review.js";
+import { validateChanges } from "../../learning/validateChanges.js";
 import { requireStore, resolveUserId } from "../context.js";
 import type { PersonaSettings } from "../options.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
@@ -8,9 +16,77 @@ import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 export const PERSONA_UPDATE = "persona_update";
 
 /**
+ * The reviewed path. A node runs again from the top when resumed, so the
+ * proposal is kept in the store before interrupt(): the learner model is asked
+ * once, and the reviewer decides on exactly what they were shown.
+ */
+async function learnWithReview(
+  memory: PersonaMemory,
+  settings: PersonaSettings,
+  config: LangGraphRunnableConfig,
+): Promise<LearnPersonaResult> {
+  const ended = new Set((await memory.sessions("ended")).map((session) => session.sessionId));
+  let proposal = await memory.pendingReview<PersonaProposal & Record<string, unknown>>();
+  // A stored proposal is stale once any of its sessions was learned elsewhere.
+  if (!proposal || !proposal.sessionIds.every((id) => ended.has(id))) {
+    const fresh = await proposePersonaUpdate(memory, settings, config);
+    if (!fresh) {
+      const document = await memory.load();
+      return { version: document.version, persona: document.persona };
+    }
+    // Nothing to decide: errors and empty proposals are recorded as usual.
+    if (fresh.error !== undefined || fresh.valid.length === 0) return commitProposal(memory, settings, fresh);
+    await memory.savePendingReview({ ...fresh });
+    proposal = { ...fresh };
+  }
+  const current = await memory.load();
+  const decision = parseReviewDecision(
+    interrupt(buildReviewRequest(memory.userId, proposal, current.persona, settings.fields)),
+  );
+  let result: LearnPersonaResult;
+  if (decision.action === "approve") {
+    result = await commitProposal(memory, settings, proposal, { note: "approved in review" });
+  } else if (decision.action === "reject") {
+    result = await commitProposal(
+      memory,
+      settings,
+      {
+        ...proposal,
+        valid: [],
+        rejected: [
+          ...proposal.rejected,
+          ...proposal.valid.map((change) => ({ change, reason: `rejected in review${"reason" in decision && decision.reason ? `: ${decision.reason}` : ""}` })),
+        ],
+      },
+      { outcome: "review_rejected" },
+    );
+  } else {
+    // Edited changes come from a person: no quote rule, same schema, policies and guards.
+    const edited = validateChanges(
+      decision.changes.map((change) =>
+        change && typeof change === "object" && !(change as { evidence?: unknown }).evidence
+          ? { ...(change as object), evidence: "edited in review" }
+          : change,
+      ),
+      { fields: settings.fields, policies: settings.fieldPolicies, guards: settings.guards },
+    );
+    result = await commitProposal(
+      memory,
+      settings,
+      { ...proposal, valid: edited.valid, rejected: [...proposal.rejected, ...edited.rejected] },
+      { source: "review", note: "edited in review" },
+    );
+  }
+  await memory.clearPendingReview();
+  return result;
+}
+
+/**
  * Learns the persona from the user's ended sessions: the learner model proposes
  * field changes through the update_persona tool; valid ones become a new
- * persona version, rejected ones are recorded with their reasons.
+ * persona version, rejected ones are recorded with their reasons. With
+ * `review: true` the node pauses (interrupt) with the proposed diff until a
+ * person approves, edits or rejects it.
  */
 export function createPersonaUpdateNode(settings: PersonaSettings) {
   return async function personaUpdate(
@@ -18,7 +94,9 @@ export function createPersonaUpdateNode(settings: PersonaSettings) {
     config: LangGraphRunnableConfig,
   ): Promise<PersonaGraphUpdate> {
     const memory = new PersonaMemory(requireStore(config), resolveUserId(config));
-    const { record, version, persona } = await learnPersona(memory, settings, config);
+    const { record, version, persona } = settings.review
+      ? await learnWithReview(memory, settings, config)
+      : await learnPersona(memory, settings, config);
     return {
       persona,
       personaVersion: version,
