@@ -29,6 +29,12 @@ export type { ValidChange, ValidationContext } from "./learning/validateChanges.
 export type { FieldPolicies, FieldPolicy, PersonaValueGuard } from "./learning/fieldPolicies.js";
 export { UPDATE_PERSONA_TOOL, updatePersonaTool } from "./learning/updateTool.js";
 
+export { checkPersonaValue, poisoningGuard } from "./learning/guards.js";
+export { proposePersonaUpdate, commitProposal } from "./learning/learnPersona.js";
+export type { PersonaProposal } from "./learning/learnPersona.js";
+export type { PersonaReviewRequest, PersonaReviewDecision } from "./learning/review.js";
+export { PersonaInputError, checkMessageText } from "./graph/input.js";
+
 // Memory
 export { PersonaMemory, PersonaWriteConflictError } from "./memory/personaMemory.js";
 export type { CommitVersionInput, CommitVersionResult, VersionDraft } from "./memory/personaMemory.js";
@@ -43,12 +49,25 @@ export type {
   TranscriptTurn,
 } from "./memory/types.js";
 export { commitAtomically } from "./memory/atomicCommit.js";
+export { diffPersonas, formatDifferences } from "./memory/diff.js";
+export type { FieldDifference } from "./memory/diff.js";
+export { rollbackPersona, RollbackError } from "./memory/rollback.js";
+export { exportPersona, PersonaExportSchema } from "./memory/export.js";
+export type { PersonaExport } from "./memory/export.js";
+export { forgetUser } from "./memory/erasure.js";
+export type { ForgetResult } from "./memory/erasure.js";
 export type { AtomicCommitStore, AtomicWrite } from "./memory/atomicCommit.js";
 
 // Storage
 export { SqliteStore } from "./store/sqliteStore.js";
 export type { SqliteStoreOptions } from "./store/sqliteStore.js";
-export { openSqlitePersistence } from "./store/sqlitePersistence.js";
+export { openSqlitePersistence, scrubSqliteFile } from "./store/sqlitePersistence.js";
+export { PostgresStore } from "./store/postgresStore.js";
+export type { PostgresStoreOptions } from "./store/postgresStore.js";
+export { openPostgresPersistence } from "./store/postgresPersistence.js";
+export type { PostgresPersistence, PostgresPersistenceOptions } from "./store/postgresPersistence.js";
+export { openPersistence } from "./store/openPersistence.js";
+export type { Persistence } from "./store/openPersistence.js";
 export type { SqlitePersistence } from "./store/sqlitePersistence.js";
 
 // Models
