@@ -5,6 +5,11 @@ import { openPersistence } from "../../src/store/openPersistence.js";
 import { PersonaMemory } from "../../src/memory/personaMemory.js";
 import { personaNamespace } from "../../src/memory/namespaces.js";
 import { describeWithPostgres, freshSchema, POSTGRES_TEST_URL } from "./postgresTestServer.js";
+import { HumanMessage } from "@langchain/core/messages";
+import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
+import { forgetUser } from "../../src/memory/erasure.js";
+import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { adversarialUserIds, expectUsersIsolated } from "../memory/adversarialIds.js";
 
 describeWithPostgres("PostgresStore", () => {
   let pool: pg.Pool;
@@ -102,6 +107,41 @@ describeWithPostgres("PostgresStore", () => {
       });
       expect((await memory.load()).version).toBe(1);
       expect(await persistence.store.get(personaNamespace("u10"), "current")).toBeNull();
+    } finally {
+      await persistence.close();
+      await fresh.drop();
+    }
+  });
+});
+
+describeWithPostgres("persona memory on Postgres", () => {
+  it("adversarial user ids never cross users", async () => {
+    const fresh = await freshSchema("ids");
+    const persistence = await openPersistence(fresh.url);
+    try {
+      await expectUsersIsolated(persistence.store, adversarialUserIds(7));
+    } finally {
+      await persistence.close();
+      await fresh.drop();
+    }
+  });
+
+  it("forget removes the user's items and the checkpoints of their threads", async () => {
+    const fresh = await freshSchema("forget");
+    const persistence = await openPersistence(fresh.url);
+    try {
+      const model = new ScriptedChatModel({ replies: ["ok"], repeatLast: true });
+      const graph = createPersonaGraph({ model }).compile({ checkpointer: persistence.checkpointer, store: persistence.store });
+      for (const [userId, thread] of [["u1", "a"], ["u10", "b"]] as const) {
+        await graph.invoke({ messages: [new HumanMessage("hello")] }, { configurable: { thread_id: thread }, context: { userId } });
+      }
+      const result = await forgetUser(new PersonaMemory(persistence.store, "u1"), persistence.checkpointer);
+      expect(result.deletedThreads).toEqual(["a"]);
+      expect(await persistence.checkpointer.getTuple({ configurable: { thread_id: "a" } })).toBeUndefined();
+      expect(await persistence.checkpointer.getTuple({ configurable: { thread_id: "b" } })).toBeDefined();
+      expect(await persistence.store.search(["persona", "u1"], { limit: 100 })).toEqual([]);
+      expect((await persistence.store.search(["persona", "u10"], { limit: 100 })).length).toBeGreaterThan(0);
+      await persistence.scrubDeleted();
     } finally {
       await persistence.close();
       await fresh.drop();
