@@ -22,6 +22,15 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KERNEL = "deno"
+# Appended to every code cell while it runs: a cell whose marker never arrives was reported as
+# finished before its code was (or lost its output), which must fail the run, not pass silently.
+MARKER = "__cell_completed__"
+# The pause lets Deno's kernel send the marker before it reports the cell idle: without it, a
+# cell's last output is sometimes published after that and lost to a headless run.
+MARKER_CODE = (
+    f'\n;await Deno.jupyter.display({{ "text/plain": "{MARKER}" }}, {{ raw: true }});'
+    "\nawait new Promise((resolve) => setTimeout(resolve, 50));"
+)
 
 
 def fail(message):
@@ -77,6 +86,11 @@ def run(path: Path, out_dir: Path, timeout: int) -> bool:
     if stored > 0:
         print(f"FAIL {name}: committed with {stored} characters of outputs; clear them before committing")
         return False
+    sources = {}
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type == "code" and cell.source.strip():
+            sources[index] = cell.source
+            cell.source = cell.source + MARKER_CODE
     client = NotebookClient(
         notebook,
         kernel_name=KERNEL,
@@ -84,21 +98,46 @@ def run(path: Path, out_dir: Path, timeout: int) -> bool:
         resources={"metadata": {"path": str(path.parent)}},
     )
     started = time.monotonic()
-    ok = True
+    failure = None
     try:
         client.execute()
-    except CellExecutionError:
-        ok = False
+    except CellExecutionError as error:
+        failure = error
     except Exception as error:  # kernel died, timeout, ...
-        ok = False
+        failure = error
         print(f"FAIL {name}: {type(error).__name__}: {error}")
     elapsed = time.monotonic() - started
+    incomplete = []
+    for index, source in sources.items():
+        cell = notebook.cells[index]
+        cell.source = source
+        outputs = cell.get("outputs", [])
+        marked = [o for o in outputs if MARKER in str(o.get("data", {}).get("text/plain", ""))]
+        cell.outputs = [o for o in outputs if o not in marked]
+        if not marked and cell.get("execution_count") is not None and not any(o.get("output_type") == "error" for o in outputs):
+            incomplete.append(index)
     nbformat.write(notebook, out_dir / path.name)
-    if not ok:
+    if failure is None and incomplete:
+        index = incomplete[0]
+        print(
+            f"FAIL {name}, cell {index} ({elapsed:.1f} s): the kernel reported the cell finished before its last "
+            f"statement ran (or its output was lost).\n--- source ---\n{notebook.cells[index].source}"
+        )
+        return False
+    if failure is not None:
         for index, cell in enumerate(notebook.cells):
             if cell.cell_type == "code" and any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
                 print(f"FAIL {name}, cell {index} ({elapsed:.1f} s):\n--- source ---\n{cell.source}\n--- error ---\n{error_text(cell)}")
                 break
+        else:
+            # Deno's kernel reports a syntax error without an error output or message.
+            message = str(failure).strip().splitlines()[-1] if str(failure).strip() else type(failure).__name__
+            where = f"cell {incomplete[0]}" if incomplete else "a cell"
+            source = notebook.cells[incomplete[0]].source if incomplete else ""
+            print(
+                f"FAIL {name}, {where} ({elapsed:.1f} s): {message} (no error text from the kernel: "
+                f"look for a syntax error)\n--- source ---\n{source}"
+            )
         return False
     cells = sum(1 for cell in notebook.cells if cell.cell_type == "code")
     print(f"ok   {name}: {cells} code cells in {elapsed:.1f} s")
