@@ -77,7 +77,11 @@ export async function runBenchCommand(values: BenchCommandValues, io: CommandIO,
       result.interrupted ? " (interrupted: rerun the same command to continue)" : ""
     }\nreport: ${join(result.outDir, "report.md")}\n`,
   );
-  if (result.failures > 0 || result.interrupted) process.exitCode = 1;
+  // Thrown after the output is written, so the process exits with code 1 and one line saying why.
+  if (result.interrupted) throw new Error("interrupted: rerun the same command to continue");
+  if (result.failures > 0) {
+    throw new Error(`${result.failures} failures (recorded in ${join(result.outDir, "results.jsonl")}); rerun the same command to retry them`);
+  }
   return result;
 }
 

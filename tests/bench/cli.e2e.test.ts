@@ -14,13 +14,26 @@ interface RunResult {
   stderr: string;
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+/** Runs the built CLI; `signalAfter` sends a signal once that many scenes have been reported done. */
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  signalAfter?: { scenes: number; signal: NodeJS.Signals },
+): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
+    let signalled = false;
     child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+      const done = (stderr.match(/^\[\d+\/\d+\] /gm) ?? []).length;
+      if (signalAfter && !signalled && done >= signalAfter.scenes) {
+        signalled = true;
+        child.kill(signalAfter.signal);
+      }
+    });
     child.on("error", reject);
     child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
   });
@@ -87,6 +100,49 @@ describe("persona bench end to end: the built CLI against OpenAI-compatible HTTP
     expect(second.code).toBe(0);
     expect(second.stdout).toContain("0 scenes run, 32 already done, 0 failures");
     expect(server.requests.length).toBe(before);
+  });
+
+  it("Ctrl-C finishes the scenes in flight and writes the report; a kill -9 loses at most the scenes in flight; reruns complete", async () => {
+    const out = join(dir, "interrupted");
+    // A slower endpoint, so signals arrive while scenes are still running.
+    const slow = await startMockOpenAIServer(async (request) => {
+      await new Promise((resolveDelay) => setTimeout(resolveDelay, 25));
+      return mockBenchHandler(request);
+    });
+    try {
+      const slowEnv = { ...env, OPENAI_BASE_URL: slow.url };
+      const bench = ["bench", "--data", FIXTURE, "--out", out, "--conditions", "none,learning:3", "--no-judge", "--concurrency", "2"];
+      const interrupted = await runCli(bench, slowEnv, { scenes: 3, signal: "SIGINT" });
+      expect(interrupted.stderr).toContain("stopping after the scenes in flight");
+      expect(interrupted.code).toBe(1);
+      expect(interrupted.stdout).toContain("(interrupted: rerun the same command to continue)");
+      expect(existsSync(join(out, "report.md"))).toBe(true);
+      const afterInterrupt = Number(/(\d+) scenes run/.exec(interrupted.stdout)![1]);
+      expect(afterInterrupt).toBeGreaterThanOrEqual(3);
+      expect(afterInterrupt).toBeLessThan(22);
+
+      const killed = await runCli(bench, slowEnv, { scenes: 3, signal: "SIGKILL" });
+      expect(killed.code).toBeNull();
+      const sceneLines = () =>
+        readFileSync(join(out, "results.jsonl"), "utf8")
+          .split("\n")
+          .filter((line) => line.startsWith('{"type":"scene"'));
+      const recorded = sceneLines().length;
+      expect(recorded).toBeGreaterThanOrEqual(afterInterrupt + 3);
+      expect(recorded).toBeLessThan(22);
+
+      const finished = await runCli(bench, slowEnv);
+      expect(finished.code).toBe(0);
+      expect(finished.stdout).toContain(`${22 - recorded} scenes run, ${recorded} already done, 0 failures`);
+      const keys = sceneLines().map((line) => {
+        const scene = JSON.parse(line) as { condition: string; personaId: string; sceneIndex: number };
+        return `${scene.condition}/${scene.personaId}/${scene.sceneIndex}`;
+      });
+      expect(keys).toHaveLength(22);
+      expect(new Set(keys).size).toBe(22);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("the shipped fixture is found with --data mini", async () => {
