@@ -79,7 +79,18 @@ export interface PairwiseResult {
   at: string;
 }
 
-export type BenchRecord = SceneResult | EpisodeResult | EpisodeFailure | PairwiseResult;
+/** A pairwise judgment that failed (the judge's endpoint errored); rerunning retries it. */
+export interface PairwiseFailure {
+  type: "pairwise-error";
+  condition: string;
+  personaId: string;
+  sceneIndex: number;
+  order: PairwiseResult["order"];
+  error: string;
+  at: string;
+}
+
+export type BenchRecord = SceneResult | EpisodeResult | EpisodeFailure | PairwiseResult | PairwiseFailure;
 
 export function sceneKey(condition: string, personaId: string, sceneIndex: number): string {
   return `${condition}\u0000${personaId}\u0000${sceneIndex}`;

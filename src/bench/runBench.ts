@@ -246,7 +246,17 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
               pairProgress.tick(`${candidate.condition} ${candidate.personaId} #${candidate.sceneIndex} ${order}`);
             } catch (error) {
               failures++;
-              pairProgress.tick(`${candidate.condition} ${candidate.personaId} #${candidate.sceneIndex}: ${(error as Error).message}`, false);
+              const message = (error as Error)?.message?.split("\n")[0] ?? String(error);
+              log.append({
+                type: "pairwise-error",
+                condition: candidate.condition,
+                personaId: candidate.personaId,
+                sceneIndex: candidate.sceneIndex,
+                order,
+                error: message,
+                at: new Date().toISOString(),
+              });
+              pairProgress.tick(`${candidate.condition} ${candidate.personaId} #${candidate.sceneIndex}: ${message}`, false);
             }
           },
           stopped,

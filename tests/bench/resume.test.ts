@@ -43,6 +43,7 @@ test("a failing endpoint stops only the affected persona's episode; a rerun resu
 
   const second = await runFixture({ conditions: "golden,learning:1", out });
   expect(second.result.failures).toBe(0);
+  expect(second.result.markdown).not.toMatch(/episode failures/);
   expect(second.result.scenesRun).toBe(2 * (maya.scenes.length - 2));
   expect(second.result.scenesSkipped).toBe(2 * (2 + chen.scenes.length));
   // Done scenes were not run again.
@@ -101,4 +102,21 @@ test("adding a condition later reuses the done ones and judges the new pairs", a
   expect(readLog(out).pairwise()).toHaveLength(8);
   const summary = second.result.summary.conditions.find((c) => c.condition === "learning:1")!;
   expect(summary.winRate!.overall.n).toBe(8);
+});
+
+test("a failing pairwise judgment is recorded and reported, and a rerun makes it", async () => {
+  const out = tempOut();
+  const judge: RoleScript = (call) => {
+    if (messageText(call.messages[0]).startsWith("You compare two AI assistants")) throw new Error("judge endpoint down");
+    return defaultScript(call);
+  };
+  const first = await runFixture({ conditions: "golden,learning:3", out, scripts: { judge }, extra: { personas: 1, scenes: 2 } });
+  expect(first.result.failures).toBe(4);
+  expect(readLog(out).records.filter((r) => r.type === "pairwise-error")).toHaveLength(4);
+  expect(first.result.markdown).toMatch(/learning:3: 4 pairwise judgments failed \(rerun to retry\)/);
+  const second = await runFixture({ conditions: "golden,learning:3", out, extra: { personas: 1, scenes: 2 } });
+  expect(second.result.failures).toBe(0);
+  expect(readLog(out).pairwise()).toHaveLength(4);
+  expect(second.result.markdown).not.toMatch(/pairwise judgments failed/);
+  expect(second.result.summary.conditions.find((c) => c.condition === "learning:3")!.winRate!.overall.n).toBe(4);
 });

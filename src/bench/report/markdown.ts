@@ -136,7 +136,9 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
 
   lines.push("", "## Cost", "", ...costTable(summary.conditions));
 
-  const problems = summary.conditions.filter((c) => c.userMalformed || c.judgeMalformed || c.failures.length || c.capped);
+  const problems = summary.conditions.filter(
+    (c) => c.userMalformed || c.judgeMalformed || c.failures.length || c.capped || c.pairwiseFailures,
+  );
   lines.push("", "## Problems", "");
   if (!problems.length && !context.dataWarnings) lines.push("None.");
   for (const c of problems) {
@@ -144,6 +146,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
       c.capped ? `${c.capped} scenes hit the turn cap` : "",
       c.userMalformed ? `${c.userMalformed} scenes with an unreadable simulated-user decision (left out of turns)` : "",
       c.judgeMalformed ? `${c.judgeMalformed} unreadable first-reply verdicts (left out of scores)` : "",
+      c.pairwiseFailures ? `${c.pairwiseFailures} pairwise judgments failed (rerun to retry)` : "",
       c.failures.length ? `${c.failures.length} episode failures: ${c.failures.map((f) => `${f.personaId} scene ${f.sceneIndex}: ${f.error}`).join("; ")}` : "",
     ].filter(Boolean);
     lines.push(`- ${c.condition}: ${parts.join("; ")}`);

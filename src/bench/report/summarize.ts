@@ -1,5 +1,5 @@
 import { addCosts, BENCH_ROLES, type CostByRole } from "../cost.js";
-import type { BenchRecord, EpisodeFailure, PairwiseResult, SceneResult } from "../results.js";
+import type { BenchRecord, EpisodeFailure, PairwiseFailure, PairwiseResult, SceneResult } from "../results.js";
 
 /** Session groups of the paper's win-rate figure. */
 export const SESSION_GROUPS = [
@@ -37,6 +37,8 @@ export interface ConditionSummary {
   winRate?: { groups: Record<string, Mean>; overall: Mean; malformed: number };
   learningRuns: number;
   failures: EpisodeFailure[];
+  /** Pairwise judgments whose call failed and that no later run made. */
+  pairwiseFailures: number;
   cost: CostByRole & { total: { calls: number; promptTokens: number; completionTokens: number } };
   /** Sum of scene wall times (with concurrency the run itself is shorter). */
   wallMs: number;
@@ -67,6 +69,17 @@ function totals(cost: CostByRole) {
 function sceneTurns(scene: SceneResult, cap: number): number | undefined {
   if (scene.outcome === "user_malformed") return undefined;
   return scene.outcome === "capped" ? Math.max(scene.turns, cap) : scene.turns;
+}
+
+/** Episode failures not resolved by a later run (no scene record for the failed scene since). */
+function latestFailures(records: BenchRecord[], condition: string): EpisodeFailure[] {
+  const failures = records.filter((r): r is EpisodeFailure => r.type === "episode-error" && r.condition === condition);
+  return failures.filter(
+    (f) =>
+      !records.some(
+        (r) => r.type === "scene" && r.condition === condition && r.personaId === f.personaId && r.sceneIndex === f.sceneIndex,
+      ) && !records.some((r) => r.type === "episode" && r.condition === condition && r.personaId === f.personaId),
+  );
 }
 
 /** Aggregates result records into per-condition figures; only the latest record per scene counts. */
@@ -110,7 +123,13 @@ export function summarize(records: BenchRecord[], conditions: string[], turnCap:
       judgeMalformed: mine.filter((s) => s.judge?.status === "malformed").length,
       turnsByScene,
       learningRuns: mine.filter((s) => s.learning).length,
-      failures: records.filter((r): r is EpisodeFailure => r.type === "episode-error" && r.condition === condition),
+      failures: latestFailures(records, condition),
+      pairwiseFailures: new Set(
+        records
+          .filter((r): r is PairwiseFailure => r.type === "pairwise-error" && r.condition === condition)
+          .map((r) => `${r.personaId}|${r.sceneIndex}|${r.order}`)
+          .filter((key) => !pairs.some((p) => `${p.personaId}|${p.sceneIndex}|${p.order}` === key)),
+      ).size,
       cost: { ...cost, total: totals(cost) },
       wallMs: mine.reduce((sum, s) => sum + s.wallMs, 0),
     };
