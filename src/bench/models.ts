@@ -36,6 +36,18 @@ const DEFAULT_TEMPERATURE: Partial<Record<BenchRole, number>> = { judge: 0, tool
 
 const clean = (value: string | undefined) => value?.trim() || undefined;
 
+/** BENCH_<ROLE>_TEMPERATURE: a number, or "default" to send none (for models that reject it). */
+function resolveTemperature(role: BenchRole, value: string | undefined): number | undefined {
+  const text = clean(value);
+  if (text === undefined) return DEFAULT_TEMPERATURE[role];
+  if (text === "default") return undefined;
+  const number = Number(text);
+  if (!Number.isFinite(number) || number < 0 || number > 2) {
+    throw new ConfigurationError(`${ROLE_ENV[role]}_TEMPERATURE must be a number from 0 to 2, or "default"; got "${text}"`);
+  }
+  return number;
+}
+
 /**
  * Resolves every role's endpoint: the role's flag, else BENCH_<ROLE>_*, else
  * (learner only) the chatbot's settings, else OPENAI_BASE_URL / OPENAI_API_KEY /
@@ -57,7 +69,7 @@ export function resolveBenchModels(
     }
     const model =
       clean(flags[role]?.model) ?? clean(env[`${prefix}_MODEL`]) ?? fallback?.model ?? clean(env.PERSONA_MODEL) ?? DEFAULT_MODEL;
-    const temperature = DEFAULT_TEMPERATURE[role];
+    const temperature = resolveTemperature(role, env[`${prefix}_TEMPERATURE`]);
     return { model, baseURL, apiKey: apiKey ?? "not-needed", ...(temperature !== undefined ? { temperature } : {}) };
   };
   const chatbot = resolveRole("chatbot");

@@ -45,6 +45,10 @@ test("role endpoints: flag, then BENCH_<ROLE>_*, then OPENAI_*; the learner foll
   expect(settings.judge).toMatchObject({ baseURL: "http://judge/v1", apiKey: "sk-judge", temperature: 0 });
   expect(settings.tool).toMatchObject({ model: "gpt-4o-mini", temperature: 0 });
   expect(() => resolveBenchModels({}, {})).toThrow(/no endpoint for the chatbot model: set BENCH_CHATBOT_BASE_URL/);
+  const tuned = resolveBenchModels({}, { ...env, BENCH_JUDGE_TEMPERATURE: "default", BENCH_USER_TEMPERATURE: "0.7" });
+  expect(tuned.judge.temperature).toBeUndefined();
+  expect(tuned.user.temperature).toBe(0.7);
+  expect(() => resolveBenchModels({}, { ...env, BENCH_TOOL_TEMPERATURE: "hot" })).toThrow(/BENCH_TOOL_TEMPERATURE must be a number/);
 });
 
 test("the cost meter counts calls and usage per role through the model's own callbacks", async () => {
