@@ -52,7 +52,9 @@ export function createSceneTools(
       },
       {
         name: api.toolName,
-        description: api.description || `API ${api.name}`,
+        // A renamed API keeps its original name in the description, so the chatbot still sees it.
+        description:
+          api.toolName === api.name ? api.description || `API ${api.name}` : `${api.name}: ${api.description || "API"}`,
         schema: apiArgumentsSchema(api),
       },
     ),

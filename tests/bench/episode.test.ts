@@ -82,6 +82,7 @@ describe.each(["none", "golden", "learning:1", "learning:3", "learning:5", "full
       expect(systemOf(toolCall)).toContain(maya.scenes[3].context);
       const bound = chatbotCallsOfScene(run.calls, chen.scenes[3].neutralizedQuery)[0];
       expect(bound.tools.map((t) => t.function.name)).toEqual(["getWeather", "api____"]);
+      expect(bound.tools[1].function.description).toBe("查询门票: 查询景点门票和开放时间。");
       expect(chatbotCallsOfScene(run.calls, maya.scenes[0].neutralizedQuery)[0].tools).toEqual([]);
     });
 
