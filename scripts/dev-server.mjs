@@ -5,22 +5,27 @@
 // exits 1 with the server's output if it does not come up in time (a graph
 // that fails to import leaves that server running without listening).
 //
-//   npm run dev -- [--port N] [--host H] [--timeout SECONDS]
+//   npm run dev -- [--port N] [--host H] [--timeout SECONDS] [--state-dir DIR]
 //   env: LANGGRAPH_PORT (default 2025), LANGGRAPH_HOST (default 127.0.0.1),
-//        LANGGRAPH_STARTUP_TIMEOUT (seconds, default 90)
+//        LANGGRAPH_STARTUP_TIMEOUT (seconds, default 90), LANGGRAPH_STATE_DIR
+// The server keeps its threads and store in .langgraph_api/ next to the config it
+// runs from, across restarts; --state-dir runs it from a copy of langgraph.json in
+// DIR instead, so its state lives there (tests use a fresh folder per run).
 import { spawn } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const projectDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const USAGE = "usage: npm run dev -- [--port N] [--host H] [--timeout SECONDS]";
+const USAGE = "usage: npm run dev -- [--port N] [--host H] [--timeout SECONDS] [--state-dir DIR]";
 
 function parseArgs(argv) {
   const options = {
     port: process.env.LANGGRAPH_PORT || "2025",
     host: process.env.LANGGRAPH_HOST || "127.0.0.1",
     timeout: process.env.LANGGRAPH_STARTUP_TIMEOUT || "90",
+    "state-dir": process.env.LANGGRAPH_STATE_DIR || "",
   };
   for (let index = 0; index < argv.length; index++) {
     const flag = argv[index];
@@ -41,7 +46,12 @@ function parseArgs(argv) {
       process.exit(2);
     }
   }
-  return { port: Number(options.port), host: options.host, timeoutMs: Number(options.timeout) * 1000 };
+  return {
+    port: Number(options.port),
+    host: options.host,
+    timeoutMs: Number(options.timeout) * 1000,
+    stateDir: options["state-dir"] ? resolve(options["state-dir"]) : undefined,
+  };
 }
 
 function cliEntry() {
@@ -59,7 +69,21 @@ async function answersOk(url) {
   }
 }
 
-const { port, host, timeoutMs } = parseArgs(process.argv.slice(2));
+/** The config to run: the project's, or a copy in stateDir whose graph paths point back here. */
+function configPath(stateDir) {
+  const projectConfig = join(projectDir, "langgraph.json");
+  if (!stateDir) return projectConfig;
+  const config = JSON.parse(readFileSync(projectConfig, "utf8"));
+  config.dependencies = [projectDir];
+  // Relative to the copy: the server resolves graph paths against the config's folder.
+  const fromStateDir = (spec) => relative(stateDir, resolve(projectDir, spec)).split(sep).join("/");
+  config.graphs = Object.fromEntries(Object.entries(config.graphs).map(([id, spec]) => [id, fromStateDir(spec)]));
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(join(stateDir, "langgraph.json"), `${JSON.stringify(config, null, 2)}\n`);
+  return join(stateDir, "langgraph.json");
+}
+
+const { port, host, timeoutMs, stateDir } = parseArgs(process.argv.slice(2));
 const url = `http://${host}:${port}`;
 if (await answersOk(url)) {
   console.error(`dev server: something already answers on ${url}; choose another port with --port or LANGGRAPH_PORT`);
@@ -74,7 +98,8 @@ const env = {
 const started = Date.now();
 // The CLI runs the server in children of its own: give them a process group
 // of their own and stop the whole group, so nothing keeps the port.
-const server = spawn(process.execPath, [cliEntry(), "dev", "--no-browser", "--host", host, "--port", String(port)], {
+const cliArgs = ["dev", "--no-browser", "--host", host, "--port", String(port), "--config", configPath(stateDir)];
+const server = spawn(process.execPath, [cliEntry(), ...cliArgs], {
   cwd: projectDir,
   env,
   stdio: ["ignore", "pipe", "pipe"],

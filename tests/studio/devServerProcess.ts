@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 export interface DevServerProcess {
@@ -40,11 +42,17 @@ function exited(child: ChildProcess): boolean {
  * Runs `scripts/dev-server.mjs` (what `npm run dev` runs) and waits for its
  * "ready" line. Rejects with the server's output if it exits or is not ready
  * within `timeoutMs`. `stop` ends the script and the server's process group.
+ * The server keeps its state in a fresh folder, removed by `stop`, so runs
+ * never see each other's threads or personas.
  */
 export async function startDevServer(port: number, env: NodeJS.ProcessEnv, timeoutMs: number): Promise<DevServerProcess> {
+  const stateDir = mkdtempSync(join(tmpdir(), "persona-dev-server-"));
   const child = spawn(
     process.execPath,
-    [join(PROJECT_DIR, "scripts", "dev-server.mjs"), "--port", String(port), "--timeout", String(Math.ceil(timeoutMs / 1000))],
+    [
+      join(PROJECT_DIR, "scripts", "dev-server.mjs"),
+      ...["--port", String(port), "--timeout", String(Math.ceil(timeoutMs / 1000)), "--state-dir", stateDir],
+    ],
     { cwd: PROJECT_DIR, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
@@ -59,6 +67,7 @@ export async function startDevServer(port: number, env: NodeJS.ProcessEnv, timeo
     // The script stops the server's group itself; make sure even if it could not.
     killGroup(serverGroup, "SIGKILL");
     killGroup(child.pid, "SIGKILL");
+    rmSync(stateDir, { recursive: true, force: true });
   };
 
   const url = `http://127.0.0.1:${port}`;
