@@ -28,7 +28,7 @@ const TEXT_RULES: Rule[] = [
   {
     reason: "reads as an instruction override",
     pattern:
-      /\b(ignore|disregard|forget|override|bypass|skip|drop|abandon|discard)\b[^.]{0,40}\b(instructions?|rules?|prompts?|guidelines?|directions?|directives?|polic(y|ies)|constraints?|restrictions?|guardrails?|safety|context|messages?|everything)\b/i,
+      /\b(ignor(e|es|ed|ing)|disregard\w*|forg[eo]t\w*|overrid\w*|bypass\w*|skip\w*|drop\w*|abandon\w*|discard\w*)\b[^.]{0,40}\b(instructions?|rules?|prompts?|guidelines?|directions?|directives?|polic(y|ies)|constraints?|restrictions?|guardrails?|safety|context|messages?|everything)\b/i,
   },
   {
     reason: "addresses the assistant",
@@ -66,7 +66,7 @@ const TEXT_RULES: Rule[] = [
   {
     reason: "reads as an instruction",
     pattern:
-      /\b(new|updated|additional|hidden|secret|real|true|actual)\s+(instructions?|directives?|rules|polic(y|ies)|task|objective|system prompt)\b|\b(developer|admin|god|debug|jailbreak|dan|unrestricted|unfiltered)\s+mode\b|\bjailbreak|\bdo anything now\b/i,
+      /\b(new|updated|additional|hidden|secret|real|true|actual)\s+(instructions?|directives?|rules?|polic(y|ies)|task|objective|system prompt)\b|\b(developer|admin|god|debug|jailbreak|dan|unrestricted|unfiltered)\s+mode\b|\bjailbreak|\bdo anything now\b/i,
   },
   {
     reason: "reads as an instruction",
@@ -78,14 +78,34 @@ const TEXT_RULES: Rule[] = [
     pattern: /\b(important|attention|note to (the )?(assistant|ai|model|system)|system note|admin note|override|instruction)\s*[:!]/i,
   },
   {
+    reason: "asks to lower safeguards",
+    pattern:
+      /\bwithout\s+(any\s+)?(disclaimers?|warnings?|caveats?|asking|confirmation|consent|permission|refusals?|limits?|restrictions?|filters?)\b|\b(no longer|never)\s+refuse\b|\b(unfiltered|uncensored|unrestricted)\b|\bhides?\s+(errors?|mistakes?|warnings?)\b|\bquietly\b|\bsecretly\b|\btell\s+(everyone|others|anyone|people|other users)\b|\binsist\b/i,
+  },
+  {
+    reason: "claims privileges or asks to lower safeguards",
+    pattern:
+      /\b(verified|authori[sz]ed|trusted|privileged)\s+(admin|administrator|developer|operator|owner|tester)\b|\b(as|is an?|has)\s+(root|admin|administrator|superuser|sudo)\b|\broot (access|privileges?)\b|\bskip(s|ping)?\s+(all\s+)?(confirmations?|checks?|verifications?|warnings?)\b|\b(safety|content|moderation)\s+(rules?|polic(y|ies)|filters?|guidelines?|warnings?|checks?|settings)\b/i,
+  },
+  {
+    reason: "asks to disclose secrets or other users' data",
+    pattern:
+      /\b(reveal|disclose|leak|expose|dump|share|send|forward|print|show)(s|es|ed|ing)?\b[^.]{0,30}\b(prompt|instructions|api[ _-]?keys?|secrets?|credentials|passwords?|tokens?|memories|chat history|conversations?)\b|\b(other|another|all)\s+users?'?s?\b[^.]{0,20}\b(data|memor(y|ies)|personas?|conversations?|messages|history|information|details)\b/i,
+  },
+  {
+    reason: "prescribes what replies must say",
+    pattern:
+      /\b(answered|replied|responded|signed|ended|started|prefixed|suffixed|tagged)\s+with\s+["'“‘]|\b(come|comes|be|are)\s+only\s+from\b|\b(only|exclusively)\s+(recommend|suggest|mention|promote|cite|link)\b|\bfavou?r(s|ing)?\s+(party|candidate|brand|company|product|the)\b/i,
+  },
+  {
     reason: "contains chat-role or prompt markup",
     pattern:
-      /<\|[a-z_]+\|>|\[\/?(inst|sys|system)\]|<<\/?sys>>|<\/?(system|instructions?|prompt|assistant|user|memory|tool_call)>|^\s*(system|assistant|developer|user|human)\s*:|#{2,}\s*(instruction|system|response)/im,
+      /<\|[a-z_]+\|>|<!--|-->|\b(user|assistant|system|admin|developer)\s+(said|says|wrote|writes|instructs?|note)\s*:|\bnote\s+(to|for)\s+(the\s+)?(ai|assistant|model|bot|system|llm)\b|\[\/?(inst|sys|system)\]|<<\/?sys>>|<\/?(system|instructions?|prompt|assistant|user|memory|tool_call)>|^\s*(system|assistant|developer|user|human)\s*:|#{2,}\s*(instruction|system|response)/im,
   },
   {
     reason: "contains a link",
     pattern:
-      /\b(https?|ftp|file|data|javascript|vbscript|mailto|tel|ws|wss):|\bwww\.|\]\(|<\s*(img|a|script|iframe|link|meta|object|embed|svg|style)\b|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|net|org|io|ai|co|xyz|top|ru|cn|me|info|biz|app|dev|site|link|ly|gl|to|sh|tk|cc)\b\/?/i,
+      /\bhxxps?\b|\[\.\]|\(\.\)|\bdot\s+(com|net|org|io|cn|ru)\b|\bslash\s+\w+|\b(https?|ftp|file|data|javascript|vbscript|mailto|tel|ws|wss):|\bwww\.|\]\(|<\s*(img|a|script|iframe|link|meta|object|embed|svg|style)\b|\b[a-z0-9-]+(\.[a-z0-9-]+)*\.(com|net|org|io|ai|co|xyz|top|ru|cn|me|info|biz|app|dev|site|link|ly|gl|to|sh|tk|cc)\b\/?/i,
   },
   {
     reason: "contains an email address",
@@ -108,6 +128,11 @@ const TEXT_RULES: Rule[] = [
 
 // Chinese phrasings of the same attacks.
 const CHINESE_RULES: Rule[] = [
+  {
+    // A persona describes the user in the third person; "you" or the assistant has no place in it.
+    reason: "addresses the assistant",
+    pattern: /你|您|助手|助理|机器人|聊天机器人|系统[:：]|管理员身份/,
+  },
   {
     reason: "reads as an instruction override",
     pattern: /(忽略|无视|忽视|忘记|忘掉|不要理会|跳过|绕过|覆盖)[^。]{0,12}(指令|指示|说明|规则|提示|设定|要求|限制|约束|内容|一切)/,
@@ -132,7 +157,7 @@ const CHINESE_RULES: Rule[] = [
   },
   {
     reason: "reads as an instruction",
-    pattern: /(发送|转发|上传|泄露|提交)[^。]{0,10}(到|给|至)|(不要|别)告诉(用户)?/,
+    pattern: /(发送|转发|上传|泄露|提交|发)[^。]{0,10}(到|给|至)|(不要|别)告诉(用户)?|(其他|别的|所有)用户|免责声明|安全(检查|规则|限制|策略)|不再拒绝|拒绝任何/,
   },
 ];
 
@@ -154,8 +179,25 @@ export function checkPersonaValue(value: string): string | null {
   return null;
 }
 
+// The assistant as actor or audience. Fields about how the user uses the
+// assistant (e.g. Usage_Pattern) may name it; no other field needs to.
+const MENTIONS_ASSISTANT = /\b(the|this|your|an?)\s+(assistant|chatbot|chat bot|bot|ai|model|llm|system|agent|operator)\b/i;
+
+/**
+ * Like checkPersonaValue, plus: outside fields whose name mentions usage, a
+ * value may not name the assistant at all.
+ */
+export function checkPersonaFieldValue(value: string, field: string): string | null {
+  const reason = checkPersonaValue(value);
+  if (reason) return reason;
+  if (!/usage/i.test(field) && MENTIONS_ASSISTANT.test(value.normalize("NFKC"))) {
+    return "mentions the assistant, not a description of the user";
+  }
+  return null;
+}
+
 /** The default poisoning guard, as a PersonaValueGuard for `guards` / field validation. */
 export const poisoningGuard: PersonaValueGuard = (value, field) => {
-  const reason = checkPersonaValue(value);
+  const reason = checkPersonaFieldValue(value, field);
   return reason ? `value of "${field}" rejected by the poisoning guard: ${reason}` : null;
 };
