@@ -15,13 +15,19 @@ export interface SqlitePersistence {
  * Removes every trace of deleted rows from a SQLite database in WAL mode:
  * moves the WAL into the main file, rebuilds the file with VACUUM (freed pages
  * and unused cell space go away), and truncates the WAL, whose old frames
- * would otherwise still hold deleted values.
+ * would otherwise still hold deleted values. Throws when another connection
+ * keeps the WAL from being truncated.
  */
 export function scrubSqliteFile(db: Database.Database): void {
   db.pragma("secure_delete = ON");
   db.pragma("wal_checkpoint(TRUNCATE)");
   db.exec("VACUUM");
-  db.pragma("wal_checkpoint(TRUNCATE)");
+  const [result] = db.pragma("wal_checkpoint(TRUNCATE)") as Array<{ busy: number }>;
+  if (result && result.busy !== 0) {
+    throw new Error(
+      "the data is deleted, but another process has the database open, so its write-ahead log still holds the old pages; close the other process and run the command again to scrub them",
+    );
+  }
 }
 
 /**
