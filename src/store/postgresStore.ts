@@ -4,13 +4,19 @@ import {
   type GetOperation,
   type Item,
   type ListNamespacesOperation,
-  type MatchCondition,
   type Operation,
   type OperationResults,
   type PutOperation,
   type SearchOperation,
 } from "@langchain/langgraph";
 import { revOf, type AtomicCommitStore, type AtomicWrite } from "../memory/atomicCommit.js";
+import {
+  decodeNamespace,
+  encodeNamespace,
+  matchesFilter,
+  selectNamespaces,
+  validateLabels,
+} from "./storeSemantics.js";
 
 type SearchItem = Item & { score?: number };
 
@@ -31,35 +37,6 @@ const SCAN_PAGE = 500;
 /** Errors after which a compare-and-swap simply reports a conflict (the caller retries). */
 const CONFLICT_CODES = new Set(["40001", "40P01", "23505"]);
 
-/**
- * Same encoding as SqliteStore: labels URI-encoded, each followed by "/". A
- * label never contains a raw "/", so the prefix "persona/u1/" cannot match
- * "persona/u10/" — unlike LangGraph's PostgresStore, which matches raw prefixes.
- */
-function encodeNamespace(namespace: readonly string[]): string {
-  return namespace.map((label) => `${encodeURIComponent(label)}/`).join("");
-}
-
-function decodeNamespace(encoded: string): string[] {
-  return encoded
-    .slice(0, -1)
-    .split("/")
-    .map((label) => decodeURIComponent(label));
-}
-
-function validateLabels(namespace: readonly string[], allowEmpty: boolean): void {
-  if (!Array.isArray(namespace)) throw new TypeError("namespace must be an array of strings");
-  if (namespace.length === 0 && !allowEmpty) throw new Error("Namespace cannot be empty.");
-  for (const label of namespace) {
-    if (typeof label !== "string" || label === "") {
-      throw new Error(`Invalid namespace label ${JSON.stringify(label)}: labels must be non-empty strings.`);
-    }
-    if (label.includes(".")) {
-      throw new Error(`Invalid namespace label '${label}': labels cannot contain periods ('.').`);
-    }
-  }
-}
-
 export function assertSchemaName(schema: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(
@@ -67,44 +44,6 @@ export function assertSchemaName(schema: string): string {
     );
   }
   return schema;
-}
-
-function compareFilterValue(actual: unknown, expected: unknown): boolean {
-  if (expected && typeof expected === "object" && !Array.isArray(expected)) {
-    const operators = Object.entries(expected as Record<string, unknown>).filter(([op]) => op.startsWith("$"));
-    if (operators.length > 0) {
-      return operators.every(([op, value]) => {
-        switch (op) {
-          case "$eq":
-            return actual === value;
-          case "$ne":
-            return actual !== value;
-          case "$gt":
-            return Number(actual) > Number(value);
-          case "$gte":
-            return Number(actual) >= Number(value);
-          case "$lt":
-            return Number(actual) < Number(value);
-          case "$lte":
-            return Number(actual) <= Number(value);
-          case "$in":
-            return Array.isArray(value) && value.includes(actual);
-          case "$nin":
-            return !Array.isArray(value) || !value.includes(actual);
-          default:
-            throw new Error(`unsupported filter operator "${op}"`);
-        }
-      });
-    }
-  }
-  return JSON.stringify(actual) === JSON.stringify(expected);
-}
-
-function matches(condition: MatchCondition, namespace: string[]): boolean {
-  const { path, matchType } = condition;
-  if (path.length > namespace.length) return false;
-  const start = matchType === "suffix" ? namespace.length - path.length : 0;
-  return path.every((label, i) => label === "*" || namespace[start + i] === label);
 }
 
 /**
@@ -215,12 +154,7 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
       );
       for (const row of result.rows) {
         const item = this.toItem(row);
-        if (
-          op.filter &&
-          !Object.entries(op.filter).every(([field, expected]) => compareFilterValue(item.value[field], expected))
-        ) {
-          continue;
-        }
+        if (!matchesFilter(item.value, op.filter)) continue;
         if (skipped < offset) {
           skipped++;
           continue;
@@ -236,21 +170,10 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
 
   private async listNamespacesOnce(client: pg.ClientBase, op: ListNamespacesOperation): Promise<string[][]> {
     const result = await client.query<{ ns: string }>(`SELECT DISTINCT ns FROM ${this.table} ORDER BY ns`);
-    let namespaces = result.rows.map((row) => decodeNamespace(row.ns));
-    if (op.matchConditions?.length) {
-      namespaces = namespaces.filter((ns) => op.matchConditions!.every((c) => matches(c, ns)));
-    }
-    if (op.maxDepth !== undefined) {
-      const seen = new Map<string, string[]>();
-      for (const ns of namespaces) {
-        const cut = ns.slice(0, op.maxDepth);
-        seen.set(JSON.stringify(cut), cut);
-      }
-      namespaces = [...seen.values()];
-    }
-    namespaces.sort((a, b) => a.join("\u0000").localeCompare(b.join("\u0000")));
-    const offset = op.offset ?? 0;
-    return namespaces.slice(offset, offset + (op.limit ?? namespaces.length));
+    return selectNamespaces(
+      result.rows.map((row) => decodeNamespace(row.ns)),
+      op,
+    );
   }
 
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {

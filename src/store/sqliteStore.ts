@@ -4,13 +4,19 @@ import {
   type GetOperation,
   type Item,
   type ListNamespacesOperation,
-  type MatchCondition,
   type Operation,
   type OperationResults,
   type PutOperation,
   type SearchOperation,
 } from "@langchain/langgraph";
 import { revOf, type AtomicCommitStore, type AtomicWrite } from "../memory/atomicCommit.js";
+import {
+  decodeNamespace,
+  encodeNamespace,
+  matchesFilter,
+  selectNamespaces,
+  validateLabels,
+} from "./storeSemantics.js";
 
 /** A search result; the store has no vector index, so `score` is always undefined. */
 type SearchItem = Item & { score?: number };
@@ -26,73 +32,6 @@ interface Row {
   value: string;
   created_at: string;
   updated_at: string;
-}
-
-/**
- * Namespaces are stored as encoded labels joined by "/" with a trailing "/":
- * ["persona","u1"] -> "persona/u1/". A label never contains a raw "/", so a
- * prefix search for "persona/u1/" can never match "persona/u10/".
- */
-function encodeNamespace(namespace: readonly string[]): string {
-  return namespace.map((label) => `${encodeURIComponent(label)}/`).join("");
-}
-
-function decodeNamespace(encoded: string): string[] {
-  return encoded
-    .slice(0, -1)
-    .split("/")
-    .map((label) => decodeURIComponent(label));
-}
-
-function validateLabels(namespace: readonly string[], allowEmpty: boolean): void {
-  if (!Array.isArray(namespace)) throw new TypeError("namespace must be an array of strings");
-  if (namespace.length === 0 && !allowEmpty) throw new Error("Namespace cannot be empty.");
-  for (const label of namespace) {
-    if (typeof label !== "string" || label === "") {
-      throw new Error(`Invalid namespace label ${JSON.stringify(label)}: labels must be non-empty strings.`);
-    }
-    if (label.includes(".")) {
-      throw new Error(`Invalid namespace label '${label}': labels cannot contain periods ('.').`);
-    }
-  }
-}
-
-function compareFilterValue(actual: unknown, expected: unknown): boolean {
-  if (expected && typeof expected === "object" && !Array.isArray(expected)) {
-    const operators = Object.entries(expected as Record<string, unknown>).filter(([op]) => op.startsWith("$"));
-    if (operators.length > 0) {
-      return operators.every(([op, value]) => {
-        switch (op) {
-          case "$eq":
-            return actual === value;
-          case "$ne":
-            return actual !== value;
-          case "$gt":
-            return Number(actual) > Number(value);
-          case "$gte":
-            return Number(actual) >= Number(value);
-          case "$lt":
-            return Number(actual) < Number(value);
-          case "$lte":
-            return Number(actual) <= Number(value);
-          case "$in":
-            return Array.isArray(value) && value.includes(actual);
-          case "$nin":
-            return !Array.isArray(value) || !value.includes(actual);
-          default:
-            throw new Error(`unsupported filter operator "${op}"`);
-        }
-      });
-    }
-  }
-  return actual === expected;
-}
-
-function matches(condition: MatchCondition, namespace: string[]): boolean {
-  const { path, matchType } = condition;
-  if (path.length > namespace.length) return false;
-  const start = matchType === "suffix" ? namespace.length - path.length : 0;
-  return path.every((label, i) => label === "*" || namespace[start + i] === label);
 }
 
 /**
@@ -190,12 +129,7 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
     let skipped = 0;
     for (const row of rows) {
       const item = this.toItem(row);
-      if (op.filter) {
-        const filter = op.filter;
-        if (!Object.entries(filter).every(([field, expected]) => compareFilterValue(item.value[field], expected))) {
-          continue;
-        }
-      }
+      if (!matchesFilter(item.value, op.filter)) continue;
       if (skipped < offset) {
         skipped++;
         continue;
@@ -207,21 +141,10 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
   }
 
   private listNamespaces_(op: ListNamespacesOperation): string[][] {
-    let namespaces = this.statements.namespaces.all().map((row) => decodeNamespace(row.ns));
-    if (op.matchConditions?.length) {
-      namespaces = namespaces.filter((ns) => op.matchConditions!.every((c) => matches(c, ns)));
-    }
-    if (op.maxDepth !== undefined) {
-      const seen = new Map<string, string[]>();
-      for (const ns of namespaces) {
-        const cut = ns.slice(0, op.maxDepth);
-        seen.set(JSON.stringify(cut), cut);
-      }
-      namespaces = [...seen.values()];
-    }
-    namespaces.sort((a, b) => a.join("\u0000").localeCompare(b.join("\u0000")));
-    const offset = op.offset ?? 0;
-    return namespaces.slice(offset, offset + (op.limit ?? namespaces.length));
+    return selectNamespaces(
+      this.statements.namespaces.all().map((row) => decodeNamespace(row.ns)),
+      op,
+    );
   }
 
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {

@@ -1,0 +1,101 @@
+import type { ListNamespacesOperation, MatchCondition } from "@langchain/langgraph";
+
+/**
+ * What SqliteStore and PostgresStore share: how namespaces are encoded, how
+ * filters match, how namespace listings are cut.
+ *
+ * Namespaces are stored as URI-encoded labels, each followed by "/":
+ * ["persona","u1"] -> "persona/u1/". A label never contains a raw "/", so the
+ * prefix "persona/u1/" can never match "persona/u10/".
+ */
+export function encodeNamespace(namespace: readonly string[]): string {
+  return namespace.map((label) => `${encodeURIComponent(label)}/`).join("");
+}
+
+export function decodeNamespace(encoded: string): string[] {
+  return encoded
+    .slice(0, -1)
+    .split("/")
+    .map((label) => decodeURIComponent(label));
+}
+
+/** The label rules of LangGraph's stores: non-empty strings without ".". */
+export function validateLabels(namespace: readonly string[], allowEmpty: boolean): void {
+  if (!Array.isArray(namespace)) throw new TypeError("namespace must be an array of strings");
+  if (namespace.length === 0 && !allowEmpty) throw new Error("Namespace cannot be empty.");
+  for (const label of namespace) {
+    if (typeof label !== "string" || label === "") {
+      throw new Error(`Invalid namespace label ${JSON.stringify(label)}: labels must be non-empty strings.`);
+    }
+    if (label.includes(".")) {
+      throw new Error(`Invalid namespace label '${label}': labels cannot contain periods ('.').`);
+    }
+  }
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function compareFilterValue(actual: unknown, expected: unknown): boolean {
+  if (expected && typeof expected === "object" && !Array.isArray(expected)) {
+    const operators = Object.entries(expected as Record<string, unknown>).filter(([op]) => op.startsWith("$"));
+    if (operators.length > 0) {
+      return operators.every(([op, value]) => {
+        switch (op) {
+          case "$eq":
+            return sameJson(actual, value);
+          case "$ne":
+            return !sameJson(actual, value);
+          case "$gt":
+            return Number(actual) > Number(value);
+          case "$gte":
+            return Number(actual) >= Number(value);
+          case "$lt":
+            return Number(actual) < Number(value);
+          case "$lte":
+            return Number(actual) <= Number(value);
+          case "$in":
+            return Array.isArray(value) && value.some((candidate) => sameJson(actual, candidate));
+          case "$nin":
+            return !Array.isArray(value) || !value.some((candidate) => sameJson(actual, candidate));
+          default:
+            throw new Error(`unsupported filter operator "${op}"`);
+        }
+      });
+    }
+  }
+  return sameJson(actual, expected);
+}
+
+/** True when an item's value satisfies every entry of a search filter (top-level fields). */
+export function matchesFilter(value: Record<string, unknown>, filter: Record<string, unknown> | undefined): boolean {
+  if (!filter) return true;
+  return Object.entries(filter).every(([field, expected]) => compareFilterValue(value[field], expected));
+}
+
+function matchesCondition(condition: MatchCondition, namespace: string[]): boolean {
+  const { path, matchType } = condition;
+  if (path.length > namespace.length) return false;
+  const start = matchType === "suffix" ? namespace.length - path.length : 0;
+  return path.every((label, i) => label === "*" || namespace[start + i] === label);
+}
+
+/** Applies a listNamespaces operation (conditions, depth, order, paging) to stored namespaces. */
+export function selectNamespaces(stored: string[][], op: ListNamespacesOperation): string[][] {
+  let namespaces = stored;
+  if (op.matchConditions?.length) {
+    namespaces = namespaces.filter((ns) => op.matchConditions!.every((c) => matchesCondition(c, ns)));
+  }
+  if (op.maxDepth !== undefined) {
+    const seen = new Map<string, string[]>();
+    for (const ns of namespaces) {
+      const cut = ns.slice(0, op.maxDepth);
+      seen.set(JSON.stringify(cut), cut);
+    }
+    namespaces = [...seen.values()];
+  }
+  namespaces = [...namespaces].sort((a, b) => a.join("\u0000").localeCompare(b.join("\u0000")));
+  const offset = op.offset ?? 0;
+  return namespaces.slice(offset, offset + (op.limit ?? namespaces.length));
+}
