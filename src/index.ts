@@ -62,11 +62,8 @@ export type { AtomicCommitStore, AtomicWrite } from "./memory/atomicCommit.js";
 export { SqliteStore } from "./store/sqliteStore.js";
 export type { SqliteStoreOptions } from "./store/sqliteStore.js";
 export { openSqlitePersistence, scrubSqliteFile } from "./store/sqlitePersistence.js";
-export { PostgresStore } from "./store/postgresStore.js";
-export type { PostgresStoreOptions } from "./store/postgresStore.js";
-export { openPostgresPersistence } from "./store/postgresPersistence.js";
-export type { PostgresPersistence, PostgresPersistenceOptions } from "./store/postgresPersistence.js";
 export { openPersistence } from "./store/openPersistence.js";
+export { isPostgresUrl } from "./store/postgresUrl.js";
 export type { Persistence } from "./store/openPersistence.js";
 export type { SqlitePersistence } from "./store/sqlitePersistence.js";
 

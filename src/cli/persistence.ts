@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { openPersistence, type Persistence } from "../store/openPersistence.js";
-import { isPostgresUrl } from "../store/postgresPersistence.js";
+import { isPostgresUrl } from "../store/postgresUrl.js";
 import { UsageError } from "./errors.js";
 import { resolveDbPath } from "./settings.js";
 

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { assertSchemaName, PostgresStore } from "./postgresStore.js";
+import { PostgresStore } from "./postgresStore.js";
+import { assertSchemaName, parsePostgresUrl, redactPostgresUrl } from "./postgresUrl.js";
 
 export interface PostgresPersistence {
   kind: "postgres";
@@ -15,34 +16,6 @@ export interface PostgresPersistence {
 export interface PostgresPersistenceOptions {
   /** Schema for the checkpoint and store tables. Default: the URL's `schema` parameter, else "public". */
   schema?: string;
-}
-
-export function isPostgresUrl(location: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(location.trim());
-}
-
-/** Splits our own `schema` query parameter off a postgres:// URL (pg would pass it to the server). */
-export function parsePostgresUrl(url: string): { connectionString: string; schema?: string } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url.trim());
-  } catch {
-    throw new Error(`invalid Postgres URL: expected postgres://user@host:port/database[?schema=name]`);
-  }
-  const schema = parsed.searchParams.get("schema") ?? undefined;
-  parsed.searchParams.delete("schema");
-  return { connectionString: parsed.toString(), ...(schema ? { schema: assertSchemaName(schema) } : {}) };
-}
-
-/** The URL without its password, for messages. */
-export function redactPostgresUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "postgres://(unparsable URL)";
-  }
 }
 
 /**

@@ -17,6 +17,7 @@ import {
   selectNamespaces,
   validateLabels,
 } from "./storeSemantics.js";
+import { assertSchemaName } from "./postgresUrl.js";
 
 type SearchItem = Item & { score?: number };
 
@@ -36,15 +37,6 @@ interface Row {
 const SCAN_PAGE = 500;
 /** Errors after which a compare-and-swap simply reports a conflict (the caller retries). */
 const CONFLICT_CODES = new Set(["40001", "40P01", "23505"]);
-
-export function assertSchemaName(schema: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
-    throw new Error(
-      `invalid Postgres schema name "${schema}": use letters, digits and "_" (at most 63, not starting with a digit)`,
-    );
-  }
-  return schema;
-}
 
 /**
  * A LangGraph BaseStore in PostgreSQL with whole-label namespace search and a

@@ -87,11 +87,21 @@ describe("the packed package", () => {
     expect(unexpected).toEqual([]);
   });
 
-  test("declares @langchain/core and @langchain/langgraph as peer dependencies", () => {
+  test("declares LangGraph as peer dependencies and the Postgres packages as optional peers", () => {
     const manifest = JSON.parse(readFileSync(join(appDir, "node_modules", "langgraph-persona", "package.json"), "utf8"));
-    expect(Object.keys(manifest.peerDependencies).sort()).toEqual(["@langchain/core", "@langchain/langgraph"]);
-    expect(manifest.dependencies?.["@langchain/core"]).toBeUndefined();
-    expect(manifest.dependencies?.["@langchain/langgraph"]).toBeUndefined();
+    expect(Object.keys(manifest.peerDependencies).sort()).toEqual([
+      "@langchain/core",
+      "@langchain/langgraph",
+      "@langchain/langgraph-checkpoint-postgres",
+      "pg",
+    ]);
+    expect(manifest.peerDependenciesMeta).toEqual({
+      pg: { optional: true },
+      "@langchain/langgraph-checkpoint-postgres": { optional: true },
+    });
+    for (const name of ["@langchain/core", "@langchain/langgraph", "pg", "@langchain/langgraph-checkpoint-postgres"]) {
+      expect(manifest.dependencies?.[name]).toBeUndefined();
+    }
   });
 
   test("type-checks an app against its declarations, and runs one turn with MemorySaver and InMemoryStore", () => {

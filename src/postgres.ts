@@ -1,0 +1,6 @@
+// Postgres persistence. Needs the optional packages `pg` and
+// `@langchain/langgraph-checkpoint-postgres`, so it lives apart from the root entry.
+export { PostgresStore } from "./store/postgresStore.js";
+export type { PostgresStoreOptions } from "./store/postgresStore.js";
+export { openPostgresPersistence } from "./store/postgresPersistence.js";
+export type { PostgresPersistence, PostgresPersistenceOptions } from "./store/postgresPersistence.js";
