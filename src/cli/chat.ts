@@ -9,6 +9,7 @@ import { PersonaMemory } from "../memory/personaMemory.js";
 import { createChatModelFromEnv } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
+import { checkMessageText } from "../graph/input.js";
 import { checkThreadId } from "../graph/input.js";
 import { openCliPersistence } from "./persistence.js";
 import { parsePositiveInteger, requireUser } from "./settings.js";
@@ -23,21 +24,11 @@ export interface ChatOptions {
 
 export type ChatIO = CommandIO;
 
-/** Longest message accepted from the terminal, in characters. */
-export const MAX_MESSAGE_CHARS = 32_000;
-
 const HELP = `commands: /end  end this session (learning runs if due)
           /new  end this session and start a new thread
           /persona  show what is known about you
           /help  this list
           /exit  end the session and quit (or Ctrl-D)`;
-
-/** Returns the reason a message cannot be sent, or null. */
-export function checkMessage(text: string): string | null {
-  if (text.trim() === "") return "empty message: type something, or /help";
-  if (text.length > MAX_MESSAGE_CHARS) return `message is longer than ${MAX_MESSAGE_CHARS} characters; nothing was sent`;
-  return null;
-}
 
 /**
  * `persona chat`: a REPL on a terminal (streams replies, slash commands) or,
@@ -73,7 +64,8 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
   };
 
   const send = async (text: string) => {
-    const problem = checkMessage(text);
+    // Checked before the graph runs: a rejected message must not reach the checkpoint.
+    const problem = checkMessageText(text);
     if (problem) {
       note(`persona: ${problem}`);
       return;

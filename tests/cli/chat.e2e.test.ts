@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import Database from "better-sqlite3";
 import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 
@@ -112,6 +113,24 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
     await new Promise((r) => child.on("close", r));
     const streamed = server.requests.slice(before).filter((r) => r.stream);
     expect(streamed.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("refuses an oversized message before anything is sent or stored", async () => {
+    const before = server.requests.length;
+    const result = await chat("dave", `${"x".repeat(40_000)}\n`);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(/40000 characters; the limit is 32000/);
+    expect(server.requests.length).toBe(before);
+    const file = new Database(db, { readonly: true });
+    try {
+      const count = (sql: string) => (file.prepare(sql).get() as { n: number }).n;
+      expect(count("SELECT COUNT(*) AS n FROM store_items WHERE ns LIKE 'persona/dave/%'")).toBe(0);
+      expect(count("SELECT COUNT(*) AS n FROM checkpoints WHERE CAST(checkpoint AS TEXT) LIKE '%xxxxxxxxxx%'")).toBe(0);
+      expect(count("SELECT COUNT(*) AS n FROM writes WHERE CAST(value AS TEXT) LIKE '%xxxxxxxxxx%'")).toBe(0);
+    } finally {
+      file.close();
+    }
   });
 
   it("fails in one line, writing nothing, when no endpoint is configured", async () => {
