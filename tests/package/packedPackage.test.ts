@@ -33,6 +33,7 @@ const APP = `import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
 import { createPersonaGraph, PersonaMemory, type PersonaGraphOptions } from "langgraph-persona";
 import { ScriptedChatModel } from "langgraph-persona/testing";
+import { loadPersonaBench } from "langgraph-persona/bench";
 
 const options: PersonaGraphOptions = { model: new ScriptedChatModel({ replies: ["Hello from the packed package"] }) };
 const store = new InMemoryStore();
@@ -48,7 +49,24 @@ try {
 } catch (error) {
   deepImport = (error as { code?: string }).code ?? String(error);
 }
-console.log(JSON.stringify({ reply: state.messages.at(-1)?.content, sessions: sessions.map((s) => s.status), deepImport }));
+// The shipped PersonaBench fixture loads through the bench entry.
+const bench = loadPersonaBench("node_modules/langgraph-persona/fixtures/personabench-mini");
+// The optional Postgres packages are not installed: only the postgres entry needs them.
+let postgres = "loaded";
+try {
+  await import("langgraph-persona/postgres" as string);
+} catch (error) {
+  postgres = (error as { code?: string }).code ?? String(error);
+}
+console.log(
+  JSON.stringify({
+    reply: state.messages.at(-1)?.content,
+    sessions: sessions.map((s) => s.status),
+    deepImport,
+    benchPersonas: bench.personas.length,
+    postgres,
+  }),
+);
 `;
 
 beforeAll(() => {
@@ -82,7 +100,7 @@ afterAll(() => {
 
 describe("the packed package", () => {
   test("ships the built ESM with type declarations, and nothing from the source tree", () => {
-    expect(packedFiles).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts"]));
+    expect(packedFiles).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/index.js", "dist/index.d.ts", "dist/testing/index.js", "dist/testing/index.d.ts", "dist/bench.js", "dist/postgres.js"]));
     const unexpected = packedFiles.filter((path) => /^(src|tests|graphs|notebooks|scripts|\.ci)\//.test(path) || path.endsWith(".ts") && !path.endsWith(".d.ts"));
     expect(unexpected).toEqual([]);
   });
@@ -107,6 +125,12 @@ describe("the packed package", () => {
   test("type-checks an app against its declarations, and runs one turn with MemorySaver and InMemoryStore", () => {
     run(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], appDir);
     const result = JSON.parse(run(process.execPath, [join("build", "main.js")], appDir).trim().split("\n").at(-1)!);
-    expect(result).toEqual({ reply: "Hello from the packed package", sessions: ["open"], deepImport: "ERR_PACKAGE_PATH_NOT_EXPORTED" });
+    expect(result).toEqual({
+      reply: "Hello from the packed package",
+      sessions: ["open"],
+      deepImport: "ERR_PACKAGE_PATH_NOT_EXPORTED",
+      benchPersonas: 2,
+      postgres: "ERR_MODULE_NOT_FOUND",
+    });
   });
 });
