@@ -6,6 +6,7 @@ import type { PersonaGraphOptions } from "../src/graph/options.js";
  *   PERSONA_MODEL, OPENAI_BASE_URL, OPENAI_API_KEY  the model (read at the first call)
  *   PERSONA_UPDATE_EVERY                            learn after this many ended sessions (default 3)
  *   PERSONA_LEARNING                                "inline" (default) or "background"
+ *   PERSONA_REVIEW                                  "on": a person approves each persona update (default "off")
  */
 export function servedGraphOptions(env: NodeJS.ProcessEnv = process.env): PersonaGraphOptions {
   const options: PersonaGraphOptions = { model: new EnvChatModel() };
@@ -22,6 +23,13 @@ export function servedGraphOptions(env: NodeJS.ProcessEnv = process.env): Person
       throw new Error(`PERSONA_LEARNING must be "inline" or "background", got "${learning}"`);
     }
     options.learning = learning;
+  }
+  const review = env.PERSONA_REVIEW?.trim();
+  if (review) {
+    if (review !== "on" && review !== "off") {
+      throw new Error(`PERSONA_REVIEW must be "on" or "off", got "${review}"`);
+    }
+    options.review = review === "on";
   }
   return options;
 }

@@ -80,4 +80,11 @@ describe("servedGraphOptions", () => {
   test("rejects an unknown PERSONA_LEARNING", () => {
     expect(() => servedGraphOptions({ PERSONA_LEARNING: "sometimes" })).toThrow(/PERSONA_LEARNING must be "inline" or "background"/);
   });
+
+  test("turns human review on and off with PERSONA_REVIEW", () => {
+    expect(servedGraphOptions({ PERSONA_REVIEW: "on" }).review).toBe(true);
+    expect(servedGraphOptions({ PERSONA_REVIEW: "off" }).review).toBe(false);
+    expect(servedGraphOptions({}).review).toBeUndefined();
+    expect(() => servedGraphOptions({ PERSONA_REVIEW: "yes" })).toThrow(/PERSONA_REVIEW must be "on" or "off"/);
+  });
 });
