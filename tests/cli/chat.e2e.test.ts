@@ -1,32 +1,11 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
-
-const CLI = resolve(__dirname, "../../dist/cli/main.js");
-
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the built CLI with `input` on stdin (not a terminal). Async, so the in-process mock server keeps serving. */
-function runCli(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
+import { assertCliBuilt, BUILT_CLI, runBuiltCli } from "../helpers/runBuiltCli.js";
 
 describe("persona CLI end to end against an OpenAI-compatible HTTP server", () => {
   let server: MockOpenAIServer;
@@ -35,7 +14,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+    assertCliBuilt();
     server = await startMockOpenAIServer(ruleBasedHandler);
     dir = mkdtempSync(join(tmpdir(), "persona-cli-"));
     db = join(dir, "chat.db");
@@ -49,7 +28,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   });
 
   const chat = (user: string, input: string) =>
-    runCli(["chat", "--user", user, "--db", db, "--update-every", "2", "--model", "mock-model"], input, env);
+    runBuiltCli(["chat", "--user", user, "--db", db, "--update-every", "2", "--model", "mock-model"], input, env);
 
   it("learns across processes, personalizes new threads and keeps users apart", async () => {
     const first = await chat("alice", "Hello, my name is Alice.\n");
@@ -75,7 +54,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
     expect(bobAgain.stdout).toBe("Hello! You said: hello\n");
     expect(String(server.requests.at(-1)?.messages[0].content)).not.toContain("Alice");
 
-    const shown = await runCli(["show", "--user", "alice", "--db", db], "", env);
+    const shown = await runBuiltCli(["show", "--user", "alice", "--db", db], "", env);
     expect(shown.code).toBe(0);
     const document = JSON.parse(shown.stdout);
     expect(document).toMatchObject({
@@ -86,7 +65,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
         Personality: { Values_and_Interests: ["gardening"] },
       },
     });
-    const bobShown = JSON.parse((await runCli(["show", "--user", "bob", "--db", db], "", env)).stdout);
+    const bobShown = JSON.parse((await runBuiltCli(["show", "--user", "bob", "--db", db], "", env)).stdout);
     expect(bobShown).toMatchObject({ userId: "bob", version: 0, persona: {} });
 
     // Piped input goes over plain JSON responses.
@@ -96,7 +75,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   const haveScript = existsSync("/usr/bin/script");
   (haveScript ? it : it.skip)("streams the reply on a terminal", async () => {
     const before = server.requests.length;
-    const command = `${process.execPath} ${CLI} chat --user carol --db ${db} --model mock-model`;
+    const command = `${process.execPath} ${BUILT_CLI} chat --user carol --db ${db} --model mock-model`;
     // `script` gives the CLI a pseudo-terminal, so it runs the interactive REPL;
     // input goes through a pipe into script's terminal.
     const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "dumb" } });
@@ -136,7 +115,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   it("fails in one line, writing nothing, when no endpoint is configured", async () => {
     const { OPENAI_BASE_URL: _url, ...withoutEndpoint } = env;
     const target = join(dir, "never.db");
-    const result = await runCli(["chat", "--user", "x", "--db", target], "hi\n", withoutEndpoint);
+    const result = await runBuiltCli(["chat", "--user", "x", "--db", target], "hi\n", withoutEndpoint);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(/set OPENAI_API_KEY .* or OPENAI_BASE_URL/);
@@ -144,11 +123,11 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   });
 
   it("rejects bad flags with a usage error", async () => {
-    expect((await runCli(["chat", "--db", db], "", env)).stderr).toMatch(/--user <id> is required/);
-    const unknown = await runCli(["chat", "--user", "a", "--colour", "red"], "", env);
+    expect((await runBuiltCli(["chat", "--db", db], "", env)).stderr).toMatch(/--user <id> is required/);
+    const unknown = await runBuiltCli(["chat", "--user", "a", "--colour", "red"], "", env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--colour'/);
-    expect((await runCli(["chat", "--user", "a", "--update-every", "0", "--db", db], "", env)).stderr).toMatch(
+    expect((await runBuiltCli(["chat", "--user", "a", "--update-every", "0", "--db", db], "", env)).stderr).toMatch(
       /--update-every must be a positive integer/,
     );
   });

@@ -1,24 +1,7 @@
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
+import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
 import { describeWithPostgres, freshSchema } from "../store/postgresTestServer.js";
-
-const CLI = resolve(__dirname, "../../dist/cli/main.js");
-
-function runCli(args: string[], input: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 describeWithPostgres("persona CLI on Postgres (PERSONA_DB=postgres://...)", () => {
   let server: MockOpenAIServer;
@@ -26,7 +9,7 @@ describeWithPostgres("persona CLI on Postgres (PERSONA_DB=postgres://...)", () =
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run "npm run build" first (npm test does)`);
+    assertCliBuilt();
     server = await startMockOpenAIServer(ruleBasedHandler);
     const fresh = await freshSchema("cli");
     drop = fresh.drop;
@@ -39,23 +22,23 @@ describeWithPostgres("persona CLI on Postgres (PERSONA_DB=postgres://...)", () =
   });
 
   it("chats, learns, shows history, exports and forgets with the database in Postgres", async () => {
-    const chat = (input: string) => runCli(["chat", "--user", "dora", "--update-every", "1", "--model", "m"], input, env);
+    const chat = (input: string) => runBuiltCli(["chat", "--user", "dora", "--update-every", "1", "--model", "m"], input, env);
     expect(await chat("Hello, my name is Dora.\n")).toMatchObject({ code: 0, stderr: "" });
     const again = await chat("hi again\n");
     expect(again.stdout).toBe("Hello Dora! You said: hi again\n");
 
-    const history = await runCli(["history", "--user", "dora", "--json"], "", env);
+    const history = await runBuiltCli(["history", "--user", "dora", "--json"], "", env);
     expect(JSON.parse(history.stdout)[0]).toMatchObject({ version: 1, changes: [{ field: "Demographics.Name", value: "Dora" }] });
-    const exported = JSON.parse((await runCli(["export", "--user", "dora"], "", env)).stdout);
+    const exported = JSON.parse((await runBuiltCli(["export", "--user", "dora"], "", env)).stdout);
     expect(exported.sessions).toHaveLength(2);
 
-    const forgotten = await runCli(["forget", "--user", "dora", "--yes"], "", env);
+    const forgotten = await runBuiltCli(["forget", "--user", "dora", "--yes"], "", env);
     expect(forgotten.stdout).toMatch(/forgot user "dora": \d+ stored items and 2 threads deleted/);
-    expect(JSON.parse((await runCli(["show", "--user", "dora"], "", env)).stdout)).toMatchObject({ version: 0, persona: {} });
+    expect(JSON.parse((await runBuiltCli(["show", "--user", "dora"], "", env)).stdout)).toMatchObject({ version: 0, persona: {} });
   });
 
   it("says which server it could not reach", async () => {
-    const result = await runCli(["show", "--user", "x"], "", { ...env, PERSONA_DB: "postgres://nobody:secret@127.0.0.1:1/none" });
+    const result = await runBuiltCli(["show", "--user", "x"], "", { ...env, PERSONA_DB: "postgres://nobody:secret@127.0.0.1:1/none" });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/cannot connect to Postgres at postgres:\/\/nobody:\*\*\*@127\.0\.0\.1:1\/none/);
     expect(result.stderr).not.toContain("secret");
