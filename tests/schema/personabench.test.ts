@@ -97,8 +97,7 @@ describe("personaFromPersonaBench", () => {
     }
   });
   if (!haveSample) {
-    it("skips the PersonaBench sample test: ../shared/personabench is absent", () => {
-      expect(haveSample).toBe(false);
-    });
+    // eslint-disable-next-line no-console
+    console.log(`skipping the PersonaBench sample test: ${sample} not present`);
   }
 });
