@@ -5,7 +5,7 @@ import { BENCH_ROLES, type BenchRole } from "../bench/cost.js";
 import { DEFAULT_EPISODE_SETTINGS } from "../bench/episode.js";
 import { describeModels, openAICompatibleFactory, resolveBenchModels, type RoleFlags } from "../bench/models.js";
 import { runBench, type BenchRunResult } from "../bench/runBench.js";
-import type { CliCommand, CommandIO } from "./command.js";
+import type { CliCommand, CommandFlags, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
 import { parsePositiveInteger } from "./settings.js";
 
@@ -20,13 +20,9 @@ export function shippedFixtureDir(): string {
 
 const ROLE_FLAGS = BENCH_ROLES.flatMap((role) => [`${role}-model`, `${role}-base-url`]);
 
-export interface BenchCommandValues {
-  [flag: string]: string | boolean | undefined;
-}
-
 /** `persona bench`: runs PersonaBench conditions against the configured endpoints and writes the report. */
-export async function runBenchCommand(values: BenchCommandValues, io: CommandIO, signal?: AbortSignal): Promise<BenchRunResult> {
-  const dataFlag = values.data as string | undefined;
+export async function runBenchCommand(flags: CommandFlags, io: CommandIO, signal?: AbortSignal): Promise<BenchRunResult> {
+  const dataFlag = flags.text("data");
   if (!dataFlag) {
     throw new UsageError(`--data <dir> is required: a folder of PersonaBench persona files, or "${SHIPPED_FIXTURE}" for the shipped fixture`);
   }
@@ -34,27 +30,27 @@ export async function runBenchCommand(values: BenchCommandValues, io: CommandIO,
   if (!existsSync(data)) throw new UsageError(`--data: no folder at ${data}`);
   let conditions;
   try {
-    conditions = parseConditions((values.conditions as string | undefined) ?? ALL_CONDITIONS);
+    conditions = parseConditions(flags.text("conditions") ?? ALL_CONDITIONS);
   } catch (error) {
     throw new UsageError(`--conditions: ${(error as Error).message}`);
   }
-  const turnCap = parsePositiveInteger("--turns", values.turns as string | undefined) ?? DEFAULT_EPISODE_SETTINGS.turnCap;
-  const ragTop = parsePositiveInteger("--rag-top", values["rag-top"] as string | undefined) ?? DEFAULT_EPISODE_SETTINGS.ragTop;
+  const turnCap = parsePositiveInteger("--turns", flags.text("turns")) ?? DEFAULT_EPISODE_SETTINGS.turnCap;
+  const ragTop = parsePositiveInteger("--rag-top", flags.text("rag-top")) ?? DEFAULT_EPISODE_SETTINGS.ragTop;
   const historyBudgetTokens =
-    parsePositiveInteger("--history-tokens", values["history-tokens"] as string | undefined) ??
+    parsePositiveInteger("--history-tokens", flags.text("history-tokens")) ??
     DEFAULT_EPISODE_SETTINGS.historyBudgetTokens;
-  const personas = parsePositiveInteger("--personas", values.personas as string | undefined);
-  const scenes = parsePositiveInteger("--scenes", values.scenes as string | undefined);
-  const concurrency = parsePositiveInteger("--concurrency", values.concurrency as string | undefined) ?? 1;
-  const flags: Partial<Record<BenchRole, RoleFlags>> = {};
+  const personas = parsePositiveInteger("--personas", flags.text("personas"));
+  const scenes = parsePositiveInteger("--scenes", flags.text("scenes"));
+  const concurrency = parsePositiveInteger("--concurrency", flags.text("concurrency")) ?? 1;
+  const roleFlags: Partial<Record<BenchRole, RoleFlags>> = {};
   for (const role of BENCH_ROLES) {
-    flags[role] = { model: values[`${role}-model`] as string | undefined, baseURL: values[`${role}-base-url`] as string | undefined };
+    roleFlags[role] = { model: flags.text(`${role}-model`), baseURL: flags.text(`${role}-base-url`) };
   }
   // Resolve every endpoint first: a missing one must fail before anything is written.
-  const settings = resolveBenchModels(flags);
+  const settings = resolveBenchModels(roleFlags);
   const result = await runBench({
     data,
-    out: (values.out as string | undefined) ?? "bench-out",
+    out: flags.text("out") ?? "bench-out",
     conditions,
     personas,
     scenes,
@@ -63,8 +59,8 @@ export async function runBenchCommand(values: BenchCommandValues, io: CommandIO,
       turnCap,
       ragTop,
       historyBudgetTokens,
-      judge: !values["no-judge"],
-      sceneToChatbot: Boolean(values["chatbot-sees-scene"]),
+      judge: !flags.on("no-judge"),
+      sceneToChatbot: flags.on("chatbot-sees-scene"),
     },
     models: openAICompatibleFactory(settings),
     modelInfo: describeModels(settings),
@@ -93,7 +89,7 @@ export const benchCommand: CliCommand = {
     "Run the PersonaBench protocol (simulated user, simulated APIs, judges) for each condition; resumable; writes results.jsonl, summary.json, report.md and charts. Roles: chatbot, learner, user, tool, judge (env BENCH_<ROLE>_MODEL / _BASE_URL / _API_KEY).",
   flags: ["data", "out", "conditions", "personas", "scenes", "turns", "concurrency", "rag-top", "history-tokens", ...ROLE_FLAGS],
   booleanFlags: ["no-judge", "chatbot-sees-scene"],
-  run: async (values, io) => {
+  run: async (flags, io) => {
     const controller = new AbortController();
     let interrupts = 0;
     const onInterrupt = () => {
@@ -107,7 +103,7 @@ export const benchCommand: CliCommand = {
     };
     process.on("SIGINT", onInterrupt);
     try {
-      await runBenchCommand(values, io, controller.signal);
+      await runBenchCommand(flags, io, controller.signal);
     } finally {
       process.off("SIGINT", onInterrupt);
     }

@@ -145,14 +145,14 @@ export const chatCommand: CliCommand = {
   usage: "--user <id> [--thread <id>] [--db <path|postgres-url>] [--update-every <k>] [--model <name>]",
   summary: "Chat with a persona-aware assistant; one message per line when input is piped.",
   flags: ["user", "thread", "db", "update-every", "model"],
-  run: (values, io) =>
+  run: (flags, io) =>
     runChat(
       {
-        user: values.user as string | undefined,
-        thread: values.thread as string | undefined,
-        db: values.db as string | undefined,
-        updateEvery: values["update-every"] as string | undefined,
-        model: values.model as string | undefined,
+        user: flags.text("user"),
+        thread: flags.text("thread"),
+        db: flags.text("db"),
+        updateEvery: flags.text("update-every"),
+        model: flags.text("model"),
       },
       io,
     ),

@@ -7,7 +7,15 @@ export interface CommandIO {
   interactive: boolean;
 }
 
-/** One `persona <name>` subcommand. Flags are strings; each command parses its own values. */
+/** The flags of one invocation, as parsed by `main`. */
+export interface CommandFlags {
+  /** The value of a flag that takes one (see `flags`), or undefined when absent. */
+  text(name: string): string | undefined;
+  /** Whether a switch (see `booleanFlags`) was given. */
+  on(name: string): boolean;
+}
+
+/** One `persona <name>` subcommand. Each command parses its own flag values. */
 export interface CliCommand {
   name: string;
   /** One usage line, e.g. "--user <id> [--db <path>]". */
@@ -16,5 +24,5 @@ export interface CliCommand {
   /** Flag names without "--"; all take a value unless listed in `booleanFlags`. */
   flags: string[];
   booleanFlags?: string[];
-  run(values: Record<string, string | boolean | undefined>, io: CommandIO): Promise<void>;
+  run(flags: CommandFlags, io: CommandIO): Promise<void>;
 }

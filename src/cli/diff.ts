@@ -50,14 +50,14 @@ export const diffCommand: CliCommand = {
   summary: "Show what changed in a user's persona between two versions (0 = empty; --to defaults to current).",
   flags: ["user", "db", "from", "to"],
   booleanFlags: ["json"],
-  run: (values, io) =>
+  run: (flags, io) =>
     runDiff(
       {
-        user: values.user as string | undefined,
-        db: values.db as string | undefined,
-        from: values.from as string | undefined,
-        to: values.to as string | undefined,
-        json: values.json === true,
+        user: flags.text("user"),
+        db: flags.text("db"),
+        from: flags.text("from"),
+        to: flags.text("to"),
+        json: flags.on("json"),
       },
       io,
     ),

@@ -28,9 +28,9 @@ export const exportCommand: CliCommand = {
   usage: "--user <id> [--db <path|postgres-url>] [--out <file>]",
   summary: "Export everything stored about a user (persona, history, sessions, learning log) as JSON.",
   flags: ["user", "db", "out"],
-  run: (values, io) =>
+  run: (flags, io) =>
     runExport(
-      { user: values.user as string | undefined, db: values.db as string | undefined, out: values.out as string | undefined },
+      { user: flags.text("user"), db: flags.text("db"), out: flags.text("out") },
       io,
     ),
 };

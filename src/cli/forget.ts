@@ -35,6 +35,6 @@ export const forgetCommand: CliCommand = {
   summary: "Erase everything stored about a user, including their threads' checkpoints.",
   flags: ["user", "db"],
   booleanFlags: ["yes"],
-  run: (values, io) =>
-    runForget({ user: values.user as string | undefined, db: values.db as string | undefined, yes: values.yes === true }, io),
+  run: (flags, io) =>
+    runForget({ user: flags.text("user"), db: flags.text("db"), yes: flags.on("yes") }, io),
 };

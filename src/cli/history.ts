@@ -44,6 +44,6 @@ export const historyCommand: CliCommand = {
   summary: "List every version of a user's persona with its changes, evidence and rejected proposals.",
   flags: ["user", "db"],
   booleanFlags: ["json"],
-  run: (values, io) =>
-    runHistory({ user: values.user as string | undefined, db: values.db as string | undefined, json: values.json === true }, io),
+  run: (flags, io) =>
+    runHistory({ user: flags.text("user"), db: flags.text("db"), json: flags.on("json") }, io),
 };

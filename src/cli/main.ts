@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from "node:util";
 import { ConfigurationError } from "../models/openaiCompatible.js";
-import type { CliCommand } from "./command.js";
+import type { CliCommand, CommandFlags } from "./command.js";
 import { COMMANDS } from "./commands.js";
 import { UsageError } from "./errors.js";
 
@@ -38,7 +38,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     throw new UsageError(`${(error as Error).message.split("\n")[0]} (persona ${command.name} --help)`);
   }
-  await command.run(values, {
+  const flags: CommandFlags = {
+    text: (flag) => (typeof values[flag] === "string" ? (values[flag] as string) : undefined),
+    on: (flag) => values[flag] === true,
+  };
+  await command.run(flags, {
     input: process.stdin,
     output: process.stdout,
     errors: process.stderr,

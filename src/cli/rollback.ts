@@ -38,9 +38,9 @@ export const rollbackCommand: CliCommand = {
   usage: "--user <id> --to <version> [--db <path|postgres-url>]",
   summary: "Restore an earlier persona version; the rollback is recorded as a new version.",
   flags: ["user", "db", "to"],
-  run: (values, io) =>
+  run: (flags, io) =>
     runRollback(
-      { user: values.user as string | undefined, db: values.db as string | undefined, to: values.to as string | undefined },
+      { user: flags.text("user"), db: flags.text("db"), to: flags.text("to") },
       io,
     ),
 };

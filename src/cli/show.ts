@@ -22,5 +22,5 @@ export const showCommand: CliCommand = {
   usage: "--user <id> [--db <path|postgres-url>]",
   summary: "Print the stored persona of a user as JSON, with its version.",
   flags: ["user", "db"],
-  run: (values, io) => runShow({ user: values.user as string | undefined, db: values.db as string | undefined }, io.output),
+  run: (flags, io) => runShow({ user: flags.text("user"), db: flags.text("db") }, io.output),
 };
