@@ -17,9 +17,13 @@ const memory = new PersonaMemory(persistence.store, userId);
 process.stdout.write("ready\n");
 for (let i = 0; ; i++) {
   const sessionId = `r${round}-s${i}`;
-  await memory.startSession(sessionId, `thread-${round}`);
-  await memory.saveTranscript(sessionId, [{ role: "user", text: `round ${round} write ${i} ${"x".repeat(2000)}` }]);
-  await memory.endSession(sessionId, "explicit");
+  await memory.recordTurn({
+    sessionId,
+    threadId: `thread-${round}-${i}`,
+    newSession: true,
+    turn: { index: 0, messages: [{ role: "user", text: `round ${round} write ${i} ${"x".repeat(2000)}` }] },
+    endSession: true,
+  });
   await memory.commitVersion({
     source: "manual",
     sessionIds: [sessionId],

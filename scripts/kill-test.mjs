@@ -74,6 +74,7 @@ async function check(round) {
     for (const session of await memory.sessions()) {
       const owners = history.filter((v) => v.sessionIds.includes(session.sessionId)).length;
       if (session.status === "learned" ? owners !== 1 : owners !== 0) {
+        // A session is either waiting (ended, in no version) or learned in exactly one.
         problems.push(`session ${session.sessionId} is ${session.status} and in ${owners} versions`);
       }
     }

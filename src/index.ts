@@ -47,11 +47,11 @@ export type {
   RejectedChange,
   SessionRecord,
   TranscriptTurn,
-} from "./memory/types.js";
+} from "./memory/records.js";
 export { commitAtomically } from "./memory/atomicCommit.js";
 export { diffPersonas, formatDifferences } from "./memory/diff.js";
 export type { FieldDifference } from "./memory/diff.js";
-export { rollbackPersona, RollbackError } from "./memory/rollback.js";
+export { rollbackPersona, RollbackError } from "./learning/rollback.js";
 export { exportPersona, PersonaExportSchema } from "./memory/export.js";
 export type { PersonaExport } from "./memory/export.js";
 export { forgetUser } from "./memory/erasure.js";

@@ -1,8 +1,8 @@
 import type { BaseStore } from "@langchain/langgraph";
 import type { ExtraContextInput } from "../graph/options.js";
-import { messageText } from "../learning/transcripts.js";
+import { messageText } from "../render/messageText.js";
 import { PersonaMemory } from "../memory/personaMemory.js";
-import type { TranscriptTurn } from "../memory/types.js";
+import type { TranscriptTurn } from "../memory/records.js";
 import { formatPrompt } from "../prompts/formatPrompt.js";
 import { PAST_SESSIONS_ALL, PAST_SESSIONS_RETRIEVED } from "../prompts/bench/pastSessions.js";
 import { countTokens } from "../render/tokens.js";

@@ -4,7 +4,7 @@ import type { CostByRole } from "./cost.js";
 import type { StructuredOutcome } from "./judge/structuredCall.js";
 import type { FirstReplyVerdict, PairwiseVerdict, SimilarityVerdict } from "./judge/judges.js";
 import type { ToolCallRecord } from "./toolSimulator.js";
-import type { TranscriptTurn } from "../memory/types.js";
+import type { TranscriptTurn } from "../memory/records.js";
 import type { LearningSummary } from "../graph/state.js";
 
 /** How a scene ended. */

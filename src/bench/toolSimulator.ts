@@ -2,7 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
-import { messageText } from "../learning/transcripts.js";
+import { messageText } from "../render/messageText.js";
 import { formatPrompt } from "../prompts/formatPrompt.js";
 import { TOOL_SIMULATOR_CALL, TOOL_SIMULATOR_SYSTEM } from "../prompts/bench/toolSimulator.js";
 import type { BenchApi, BenchScene } from "./data/types.js";

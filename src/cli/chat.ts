@@ -4,7 +4,7 @@ import { AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { createPersonaGraph } from "../graph/createPersonaGraph.js";
 import { PERSONALIZED_CHATBOT } from "../graph/nodes/personalizedChatbot.js";
 import type { PersonaGraphStateType } from "../graph/state.js";
-import { messageText } from "../learning/transcripts.js";
+import { messageText } from "../render/messageText.js";
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { createChatModelFromEnv } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandIO } from "./command.js";

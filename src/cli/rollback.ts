@@ -1,6 +1,6 @@
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { formatDifferences, diffPersonas } from "../memory/diff.js";
-import { rollbackPersona, RollbackError } from "../memory/rollback.js";
+import { rollbackPersona, RollbackError } from "../learning/rollback.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
 import { withPersistence } from "./persistence.js";

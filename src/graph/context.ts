@@ -1,46 +1,73 @@
 import { z } from "zod";
-import type { BaseStore, LangGraphRunnableConfig } from "@langchain/langgraph";
-import { assertValidUserId } from "../memory/namespaces.js";
+import type { BaseCheckpointSaver, BaseStore, LangGraphRunnableConfig } from "@langchain/langgraph";
+import { idProblem } from "../memory/namespaces.js";
+import { checkThreadId, PersonaInputError } from "./input.js";
 
-/** Run context of the persona graphs: who the user is. */
+function checkUserId(value: unknown): void {
+  if (value === undefined) return;
+  const problem = idProblem(value, "user id");
+  // Thrown while LangGraph validates the run's context: the run stops before anything is saved.
+  if (problem) throw new PersonaInputError(`persona graph: invalid "userId": ${problem}`);
+}
+
+/**
+ * Run context of the persona graphs: who the user is. User ids are compared
+ * exactly; an id with surrounding whitespace or control characters is refused
+ * before the run starts.
+ */
 export const PersonaContextSchema = z.object({
   // Optional here so a missing id reaches resolveUserId, whose error says how to pass it.
-  userId: z.string().optional().describe("Id of the user whose persona this run reads and learns"),
+  userId: z
+    .string()
+    .optional()
+    .superRefine((value) => checkUserId(value))
+    .describe("Id of the user whose persona this run reads and learns"),
 });
 
 export type PersonaContext = z.infer<typeof PersonaContextSchema>;
 
-/** Reads the user id from `context.userId`, or `configurable.userId` / `configurable.user_id`. */
+/**
+ * Reads the user id from `context.userId`, or `configurable.userId` / `configurable.user_id`.
+ * @param config the node's config
+ * @returns the user id
+ * @example resolveUserId({ context: { userId: "alice" } }) // "alice"
+ */
 export function resolveUserId(config: LangGraphRunnableConfig): string {
   const context = (config.context ?? {}) as Record<string, unknown>;
   const configurable = (config.configurable ?? {}) as Record<string, unknown>;
   const userId = context.userId ?? configurable.userId ?? configurable.user_id;
   if (userId === undefined || userId === null) {
-    throw new Error(
+    throw new PersonaInputError(
       'persona graph: missing "userId". Pass it in the run\'s context ({ context: { userId: "..." } }) or as configurable.userId.',
     );
   }
-  try {
-    assertValidUserId(userId);
-  } catch (error) {
-    throw new Error(`persona graph: invalid "userId": ${(error as Error).message}`);
-  }
-  return userId;
+  checkUserId(userId);
+  return userId as string;
 }
 
+/** The run's thread id; each thread holds one user's sessions. */
 export function resolveThreadId(config: LangGraphRunnableConfig): string {
   const threadId = (config.configurable as Record<string, unknown> | undefined)?.thread_id;
   if (typeof threadId !== "string" || threadId === "") {
-    throw new Error(
+    throw new PersonaInputError(
       'persona graph: missing "thread_id". Compile with a checkpointer and pass { configurable: { thread_id: "..." } }: each thread is a session.',
     );
   }
+  const problem = checkThreadId(threadId);
+  if (problem) throw new PersonaInputError(`persona graph: invalid "thread_id": ${problem}`);
   return threadId;
 }
 
+/** The store the graph was compiled with (or the LangGraph server injected). */
 export function requireStore(config: LangGraphRunnableConfig): BaseStore {
   if (!config.store) {
     throw new Error("persona graph: no store. Compile it with one: builder.compile({ checkpointer, store }).");
   }
   return config.store;
+}
+
+/** The checkpointer of the running graph, when LangGraph passes it to nodes (used for retention). */
+export function runCheckpointer(config: LangGraphRunnableConfig): BaseCheckpointSaver | undefined {
+  const checkpointer = (config.configurable as Record<string, unknown> | undefined)?.__pregel_checkpointer;
+  return checkpointer && typeof checkpointer === "object" ? (checkpointer as BaseCheckpointSaver) : undefined;
 }

@@ -2,46 +2,84 @@ import { END, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { PersonaContextSchema } from "./context.js";
 import { resolvePersonaSettings, type PersonaGraphOptions } from "./options.js";
-import { PersonaGraphState } from "./state.js";
+import { PersonaGraphAnnotation, PersonaGraphState, personaInputSchema } from "./state.js";
 import { createSessionManagerNode, SESSION_MANAGER } from "./nodes/sessionManager.js";
 import { createPersonalizedChatbotNode, PERSONALIZED_CHATBOT } from "./nodes/personalizedChatbot.js";
+import { createSessionRecorderNode, SESSION_RECORDER } from "./nodes/sessionRecorder.js";
 import { createPersonaUpdateNode, PERSONA_UPDATE } from "./nodes/personaUpdate.js";
-import { routeAfterChatbot, routeAfterSessionManager, TOOL_EXECUTOR } from "./routes.js";
+import { routeAfterChatbot, routeAfterRecorder, routeAfterSessionManager, TOOL_EXECUTOR } from "./routes.js";
+
+/**
+ * Graphs compiled from these builders save one checkpoint per run (LangGraph
+ * `durability: "exit"`) instead of one per step: a turn crosses several nodes,
+ * and every step's checkpoint would write the whole thread again. A run that
+ * fails keeps its input in the checkpoint, never half a turn. Pass another
+ * `durability` per run to override.
+ */
+function checkpointOncePerRun<Builder extends { compile: (...args: never[]) => { withConfig: (config: { durability: "exit" }) => unknown } }>(
+  builder: Builder,
+): Builder {
+  const compile = builder.compile.bind(builder) as (...args: never[]) => { withConfig: (config: { durability: "exit" }) => unknown };
+  builder.compile = ((...args: never[]) => compile(...args).withConfig({ durability: "exit" })) as Builder["compile"];
+  return builder;
+}
 
 /**
  * Builds the persona chatbot graph, uncompiled: compile it with the
  * checkpointer and store of your choice, and pass the user id as context.
+ * A turn runs session_manager → personalized_chatbot (⇄ tools) →
+ * session_recorder (→ persona_update when learning is due).
  *
- *   const graph = createPersonaGraph({ model }).compile({ checkpointer, store });
- *   await graph.invoke({ messages: [new HumanMessage("hi")] },
- *     { configurable: { thread_id: "t1" }, context: { userId: "u1" } });
- *
- * Send `{ endSession: true }` to end the session; starting a new thread for the
- * same user ends the previous one too.
+ * @param options the model and the persona settings (see PersonaGraphOptions)
+ * @returns an uncompiled StateGraph
+ * @example
+ * const graph = createPersonaGraph({ model }).compile({ checkpointer, store });
+ * await graph.invoke({ messages: [new HumanMessage("hi")] },
+ *   { configurable: { thread_id: "t1" }, context: { userId: "u1" } });
+ * await graph.invoke({ endSession: true }, { configurable: { thread_id: "t1" }, context: { userId: "u1" } });
  */
 export function createPersonaGraph(options: PersonaGraphOptions) {
   const settings = resolvePersonaSettings(options);
-  return new StateGraph(PersonaGraphState, { context: PersonaContextSchema })
+  const builder = new StateGraph({
+    state: PersonaGraphAnnotation,
+    input: personaInputSchema(settings.maxMessageChars),
+    output: PersonaGraphState,
+    context: PersonaContextSchema,
+  })
     .addNode(SESSION_MANAGER, createSessionManagerNode(settings))
     .addNode(PERSONALIZED_CHATBOT, createPersonalizedChatbotNode(settings))
     .addNode(TOOL_EXECUTOR, new ToolNode(settings.tools))
+    .addNode(SESSION_RECORDER, createSessionRecorderNode(settings))
     .addNode(PERSONA_UPDATE, createPersonaUpdateNode(settings))
     .addEdge(START, SESSION_MANAGER)
-    .addConditionalEdges(SESSION_MANAGER, routeAfterSessionManager, [PERSONALIZED_CHATBOT, PERSONA_UPDATE, END])
-    .addConditionalEdges(PERSONALIZED_CHATBOT, routeAfterChatbot, [TOOL_EXECUTOR, SESSION_MANAGER])
+    .addConditionalEdges(SESSION_MANAGER, routeAfterSessionManager, [PERSONALIZED_CHATBOT, SESSION_RECORDER])
+    .addConditionalEdges(PERSONALIZED_CHATBOT, routeAfterChatbot, [TOOL_EXECUTOR, SESSION_RECORDER])
     .addEdge(TOOL_EXECUTOR, PERSONALIZED_CHATBOT)
+    .addConditionalEdges(SESSION_RECORDER, routeAfterRecorder, [PERSONA_UPDATE, END])
     .addEdge(PERSONA_UPDATE, END);
+  return checkpointOncePerRun(builder);
 }
 
 /**
  * Builds the standalone persona learner graph, uncompiled: given the user id
  * in context, it learns that user's ended, not yet learned sessions. Schedule
  * it in the background when the chat graph uses `learning: "background"`.
+ *
+ * @param options the learner model and persona settings (see PersonaGraphOptions)
+ * @returns an uncompiled StateGraph
+ * @example
+ * const learner = createPersonaLearnerGraph({ model }).compile({ store });
+ * await learner.invoke({}, { context: { userId: "u1" } });
  */
 export function createPersonaLearnerGraph(options: PersonaGraphOptions) {
   const settings = resolvePersonaSettings(options);
-  return new StateGraph(PersonaGraphState, { context: PersonaContextSchema })
+  const builder = new StateGraph({
+    state: PersonaGraphAnnotation,
+    output: PersonaGraphState,
+    context: PersonaContextSchema,
+  })
     .addNode(PERSONA_UPDATE, createPersonaUpdateNode(settings))
     .addEdge(START, PERSONA_UPDATE)
     .addEdge(PERSONA_UPDATE, END);
+  return checkpointOncePerRun(builder);
 }

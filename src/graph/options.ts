@@ -9,6 +9,7 @@ import type { FieldPolicies, PersonaValueGuard } from "../learning/fieldPolicies
 import { poisoningGuard } from "../learning/guards.js";
 import { DEFAULT_MAX_MESSAGE_CHARS } from "./input.js";
 import { CHATBOT_INSTRUCTIONS } from "../prompts/chatbotPrompt.js";
+import { resolveRetention, type ResolvedRetention, type RetentionPolicy } from "../memory/retention.js";
 
 export interface PersonaGraphOptions {
   /** The chat model that answers the user. */
@@ -56,6 +57,13 @@ export interface PersonaGraphOptions {
    * Default "inline".
    */
   learning?: "inline" | "background";
+  /**
+   * How much of each user's past is kept (see RetentionPolicy): superseded
+   * checkpoints of learned threads, old transcripts, versions and learning
+   * records are pruned after each learning run. `false` keeps everything.
+   * @default { pruneCheckpoints: true, keepTranscripts: 20, keepSessions: 50, keepVersions: 20, keepLearningRecords: 50 }
+   */
+  retention?: RetentionPolicy | false;
 }
 
 /** What `extraContext` receives. */
@@ -84,6 +92,7 @@ export interface PersonaSettings {
   instructions: string;
   extraContext?: PersonaGraphOptions["extraContext"];
   learning: "inline" | "background";
+  retention: ResolvedRetention;
 }
 
 function positiveInteger(name: string, value: number | undefined, fallback: number): number {
@@ -145,5 +154,6 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
     instructions: options.instructions ?? CHATBOT_INSTRUCTIONS,
     extraContext: options.extraContext,
     learning,
+    retention: resolveRetention(options.retention),
   };
 }

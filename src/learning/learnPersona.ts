@@ -3,7 +3,7 @@ import type { RunnableConfig } from "@langchain/core/runnables";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { z } from "zod";
 import { PersonaMemory } from "../memory/personaMemory.js";
-import type { LearningOutcome, LearningRecord, RejectedChange, VersionSource } from "../memory/types.js";
+import type { LearningOutcome, LearningRecord, RejectedChange, VersionSource } from "../memory/records.js";
 import type { PersonaField } from "../schema/fields.js";
 import { formatPrompt } from "../prompts/formatPrompt.js";
 import { LEARNER_SESSIONS, LEARNER_SYSTEM } from "../prompts/learnerPrompt.js";
@@ -26,6 +26,8 @@ export interface LearnPersonaSettings {
 export interface LearnPersonaResult {
   /** Undefined when there was nothing to learn. */
   record?: LearningRecord;
+  /** Threads whose sessions this run marked as learned (for retention). */
+  learnedThreadIds?: string[];
   version: number;
   persona: Record<string, unknown>;
 }
@@ -74,6 +76,8 @@ function fieldList(fields: PersonaField[]): string {
 /** What the learner proposed for a set of sessions, validated but not yet stored. */
 export interface PersonaProposal {
   sessionIds: string[];
+  /** How many turns of each session the learner read; later turns stay for the next run. */
+  turnsRead: Record<string, number>;
   /** Persona version the proposal was computed against (for display; commits re-apply to the latest). */
   baseVersion: number;
   valid: ValidChange[];
@@ -93,18 +97,30 @@ export async function proposePersonaUpdate(
   settings: LearnPersonaSettings,
   config?: RunnableConfig,
 ): Promise<PersonaProposal | undefined> {
-  const pending = (await memory.sessions("ended")).slice(0, settings.maxSessionsPerLearning);
-  const start = await memory.load();
+  const pending = (await memory.pendingSessions()).slice(0, settings.maxSessionsPerLearning);
   if (pending.length === 0) return undefined;
-  const sessionIds = pending.map((session) => session.sessionId);
+  const start = await memory.load();
 
+  const sessionIds: string[] = [];
+  const turnsRead: Record<string, number> = {};
   const rendered: string[] = [];
   const userWords: string[] = [];
-  for (const [index, session] of pending.entries()) {
-    const turns = (await memory.transcript(session.sessionId))?.turns ?? [];
-    userWords.push(...turns.filter((turn) => turn.role === "user").map((turn) => turn.text));
-    rendered.push(`### Session ${index + 1}\n${renderSessionForLearner(turns, settings.sessionBudgetTokens) || "(empty)"}`);
+  for (const session of pending) {
+    // Only the turns not learned yet, and none recorded after the ledger was read.
+    const turns = (await memory.turns(session.sessionId, session.learnedTurns)).filter((turn) => turn.index < session.turns);
+    if (turns.length === 0) {
+      // Recorded turns that cannot be read (bad rows) must not be claimed as learned from nothing.
+      await memory.discardSession(session.sessionId, "no readable transcript");
+      continue;
+    }
+    const lines = turns.flatMap((turn) => turn.messages);
+    sessionIds.push(session.sessionId);
+    turnsRead[session.sessionId] = session.turns;
+    userWords.push(...lines.filter((line) => line.role === "user").map((line) => line.text));
+    const continued = session.learnedTurns > 0 ? " (continued: earlier turns were learned before)" : "";
+    rendered.push(`### Session ${sessionIds.length}${continued}\n${renderSessionForLearner(lines, settings.sessionBudgetTokens)}`);
   }
+  if (sessionIds.length === 0) return undefined;
 
   if (typeof settings.learnerModel.bindTools !== "function") {
     throw new Error("persona learner: the learner model cannot call tools (it has no bindTools)");
@@ -128,6 +144,7 @@ export async function proposePersonaUpdate(
   } catch (error) {
     return {
       sessionIds,
+      turnsRead,
       baseVersion: start.version,
       valid: [],
       rejected: [],
@@ -145,6 +162,7 @@ export async function proposePersonaUpdate(
   });
   return {
     sessionIds,
+    turnsRead,
     baseVersion: start.version,
     valid,
     rejected: [...proposed.rejected, ...rejected],
@@ -185,6 +203,7 @@ export async function commitProposal(
   const result = await memory.commitVersion({
     source: options.source ?? "learning",
     sessionIds: proposal.sessionIds,
+    turnsRead: proposal.turnsRead,
     ...(options.note ? { note: options.note } : {}),
     build: (current) => {
       const { persona, applied } = applyChanges(current.persona, proposal.valid, settings.fields);
@@ -212,7 +231,12 @@ export async function commitProposal(
     rejected: proposal.rejected,
     ...(outcome === "malformed" ? { error: `the learner did not call ${UPDATE_PERSONA_TOOL}` } : {}),
   });
-  return { record, version: result.document.version, persona: result.document.persona };
+  return {
+    record,
+    learnedThreadIds: result.claimedThreadIds,
+    version: result.document.version,
+    persona: result.document.persona,
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { PersonaValues } from "../schema/fields.js";
 import { diffPersonas, type FieldDifference } from "../memory/diff.js";
-import type { RejectedChange } from "../memory/types.js";
+import type { RejectedChange } from "../memory/records.js";
 import type { PersonaProposal } from "./learnPersona.js";
 import { applyChanges, type ValidChange } from "./validateChanges.js";
 import type { PersonaField } from "../schema/fields.js";

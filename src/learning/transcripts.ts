@@ -1,18 +1,9 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import { countTokens } from "../render/tokens.js";
-import type { TranscriptTurn } from "../memory/types.js";
+import { messageText } from "../render/messageText.js";
+import type { TranscriptTurn } from "../memory/records.js";
 
 /** Longest stored text of one turn, in characters. */
 export const MAX_TURN_CHARS = 4000;
-
-/** Text of a message's content, whatever its content format. */
-export function messageText(message: BaseMessage): string {
-  const content = message.content;
-  if (typeof content === "string") return content;
-  return content
-    .map((part) => (typeof part === "string" ? part : part.type === "text" ? String(part.text ?? "") : ""))
-    .join("");
-}
 
 /** User messages and final assistant replies of a session, tool traffic left out. */
 export function turnsFromMessages(messages: BaseMessage[]): TranscriptTurn[] {
@@ -29,6 +20,23 @@ export function turnsFromMessages(messages: BaseMessage[]): TranscriptTurn[] {
 
 const ASSISTANT_CLIP = 400;
 
+// Characters that o200k_base encodes at about one token each or more: CJK, kana, hangul and other wide scripts.
+const WIDE = /[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]|[\u{20000}-\u{3ffff}]/gu;
+
+/**
+ * A fast token estimate that needs no tokenizer (nothing to load on the first
+ * learning run): wide characters (CJK, kana, hangul) count one token each,
+ * other text one token per 3.5 characters. It errs on the high side of
+ * o200k_base for the texts it is used on, so a budget it enforces holds.
+ * @param text any text
+ * @returns estimated tokens
+ * @example estimateTokens("hello world") // 4
+ */
+export function estimateTokens(text: string): number {
+  const wide = text.match(WIDE)?.length ?? 0;
+  return wide + Math.ceil((text.length - wide) / 3.5);
+}
+
 /**
  * Renders one session for the learner within a token budget: user turns are
  * kept whole where possible, assistant replies are clipped, and when still over
@@ -43,10 +51,10 @@ export function renderSessionForLearner(turns: TranscriptTurn[], budgetTokens: n
   // No single turn may take more than half the budget: clip it by its own chars-per-token ratio.
   const half = Math.max(1, Math.floor(budgetTokens / 2));
   for (const [i, line] of lines.entries()) {
-    const tokens = countTokens(line);
+    const tokens = estimateTokens(line);
     if (tokens > half) lines[i] = `${line.slice(0, Math.floor((line.length * half) / tokens) - 1)}…`;
   }
-  const cost = lines.map((line) => countTokens(line) + 1);
+  const cost = lines.map((line) => estimateTokens(line) + 1);
   let total = cost.reduce((sum, n) => sum + n, 0);
   if (total <= budgetTokens) return lines.join("\n");
   // Drop lines from the middle outwards until it fits.

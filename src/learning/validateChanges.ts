@@ -1,7 +1,7 @@
 import type { PersonaField, PersonaValues } from "../schema/fields.js";
 import { getFieldValue, withFieldValue } from "../schema/fields.js";
 import { isUnknownValue, normalizeKnownValue } from "../schema/unknown.js";
-import type { AppliedChange, RejectedChange } from "../memory/types.js";
+import type { AppliedChange, RejectedChange } from "../memory/records.js";
 import { policyFor, type FieldPolicies, type PersonaValueGuard } from "./fieldPolicies.js";
 
 /** A change that passed validation; `value` is undefined for "clear". */

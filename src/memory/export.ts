@@ -1,84 +1,62 @@
 import { z } from "zod";
-import type { PersonaMemory } from "./personaMemory.js";
+import { describeRecordProblem, type PersonaMemory } from "./personaMemory.js";
+import {
+  LearningRecordSchema,
+  PersonaDocumentSchema,
+  PersonaVersionSchema,
+  SessionRecordSchema,
+  ThreadOwnerSchema,
+  TurnRecordSchema,
+} from "./records.js";
 
-const change = z.object({
-  op: z.enum(["set", "clear"]),
-  field: z.string(),
-  value: z.unknown().optional(),
-  previous: z.unknown().optional(),
-  evidence: z.string(),
-});
-const rejected = z.object({ change: z.unknown(), reason: z.string() });
-
-/** The schema of `persona export`: everything stored about one user. */
+/** The schema of `persona export`: everything stored about one user, that is everything `forget` erases. */
 export const PersonaExportSchema = z.object({
   format: z.literal("langgraph-persona-export"),
-  formatVersion: z.literal(1),
+  formatVersion: z.literal(2),
   exportedAt: z.string().datetime(),
   userId: z.string().min(1),
-  persona: z.object({
-    userId: z.string(),
-    version: z.number().int().min(0),
-    persona: z.record(z.string(), z.unknown()),
-    updatedAt: z.string(),
-  }),
-  history: z.array(
-    z.object({
-      version: z.number().int().min(1),
-      parentVersion: z.number().int().min(0),
-      createdAt: z.string(),
-      source: z.enum(["learning", "rollback", "manual", "review"]),
-      changes: z.array(change),
-      rejected: z.array(rejected),
-      sessionIds: z.array(z.string()),
-      persona: z.record(z.string(), z.unknown()),
-      note: z.string().optional(),
-    }),
-  ),
-  sessions: z.array(
-    z.object({
-      sessionId: z.string(),
-      threadId: z.string(),
-      status: z.enum(["open", "ended", "learned"]),
-      startedAt: z.string(),
-      endedAt: z.string().optional(),
-      endReason: z.enum(["explicit", "new_thread"]).optional(),
-      learnedAt: z.string().optional(),
-      learnedInVersion: z.number().int().optional(),
-      transcript: z.array(z.object({ role: z.enum(["user", "assistant"]), text: z.string() })),
-    }),
-  ),
-  learningLog: z.array(
-    z.object({
-      id: z.string(),
-      at: z.string(),
-      sessionIds: z.array(z.string()),
-      outcome: z.string(),
-      version: z.number().int().optional(),
-      appliedCount: z.number().int().min(0),
-      rejected: z.array(rejected),
-      error: z.string().optional(),
-    }),
-  ),
+  persona: PersonaDocumentSchema,
+  history: z.array(PersonaVersionSchema),
+  sessions: z.array(SessionRecordSchema.extend({ transcript: z.array(TurnRecordSchema) })),
+  threads: z.array(ThreadOwnerSchema),
+  learningLog: z.array(LearningRecordSchema),
+  pendingReview: z.record(z.string(), z.unknown()).nullable(),
+  /** Rows moved aside because they did not fit their schema. */
+  quarantine: z.array(z.object({ key: z.string(), value: z.unknown() })),
+  /** Rows that could not be read and are left out above, one line each. */
+  problems: z.array(z.string()),
 });
 
 export type PersonaExport = z.infer<typeof PersonaExportSchema>;
 
-/** Everything stored about the user: persona, history, sessions with transcripts, learning log. */
+/**
+ * Everything stored about the user: persona, history, sessions with their
+ * transcripts, threads, learning log, a pending review and quarantined rows.
+ * Rows that do not fit their schema are left out and listed in `problems`, so
+ * one bad row never stops the export.
+ *
+ * @param memory the user's memory
+ * @returns the export document
+ * @example JSON.stringify(await exportPersona(new PersonaMemory(store, "alice")))
+ */
 export async function exportPersona(memory: PersonaMemory): Promise<PersonaExport> {
-  const sessions = await memory.sessions();
-  const withTranscripts = [];
-  for (const session of sessions) {
-    withTranscripts.push({ ...session, transcript: (await memory.transcript(session.sessionId))?.turns ?? [] });
+  const sessions = [];
+  for (const session of await memory.sessions()) {
+    sessions.push({ ...session, transcript: await memory.turns(session.sessionId) });
   }
-  return PersonaExportSchema.parse({
-    format: "langgraph-persona-export",
-    formatVersion: 1,
+  const document = {
+    format: "langgraph-persona-export" as const,
+    formatVersion: 2 as const,
     exportedAt: new Date().toISOString(),
     userId: memory.userId,
     persona: await memory.load(),
     history: await memory.history(),
-    sessions: withTranscripts,
+    sessions,
+    threads: await memory.threads(),
     learningLog: await memory.learningLog(),
-  });
+    pendingReview: ((await memory.pendingReview()) as Record<string, unknown> | undefined) ?? null,
+    quarantine: (await memory.quarantined()).map((item) => ({ key: item.key, value: item.value })),
+    problems: memory.problems.map(describeRecordProblem),
+  };
+  return PersonaExportSchema.parse(document);
 }

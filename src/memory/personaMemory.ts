@@ -1,34 +1,55 @@
-import type { BaseStore, Item } from "@langchain/langgraph";
+import type { BaseStore, Item, Operation } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { defaultPersonaSchema } from "../schema/defaultSchema.js";
 import type { PersonaValues } from "../schema/fields.js";
-import { commitAtomically, revOf, type AtomicWrite } from "./atomicCommit.js";
+import { parsePersona } from "../schema/parsePersona.js";
+import { commitAtomically, revOf, unwrapStore, type AtomicWrite } from "./atomicCommit.js";
 import {
   CURRENT_KEY,
+  describeNamespace,
   historyNamespace,
+  LEDGER_KEY,
   learningNamespace,
   PENDING_REVIEW_KEY,
   personaNamespace,
+  quarantineNamespace,
   reviewNamespace,
   sameNamespace,
   sessionsNamespace,
-  transcriptsNamespace,
-  userNamespaces,
+  threadOwnersNamespace,
+  transcriptNamespace,
+  transcriptsPrefix,
+  turnKey,
+  userExactNamespaces,
+  userThreadsNamespace,
   versionKey,
 } from "./namespaces.js";
-import type {
-  AppliedChange,
-  LearningRecord,
-  PersonaDocument,
-  PersonaVersion,
-  RejectedChange,
-  SessionRecord,
-  SessionStatus,
-  TranscriptRecord,
-  TranscriptTurn,
-  VersionSource,
-} from "./types.js";
-
-type Stored<T> = T & { rev: number };
+import type { PruneReport, ResolvedRetention, ThreadCheckpointCleaner } from "./retention.js";
+import {
+  LearningRecordSchema,
+  PendingReviewSchema,
+  PersonaDocumentSchema,
+  PersonaVersionSchema,
+  SessionLedgerSchema,
+  SessionRecordSchema,
+  ThreadOwnerSchema,
+  TurnRecordSchema,
+  type AppliedChange,
+  type KnownFields,
+  type LearningRecord,
+  type PersonaDocument,
+  type PersonaVersion,
+  type RejectedChange,
+  type SessionLedger,
+  type SessionRecord,
+  type SessionStatus,
+  type ThreadOwner,
+  type TranscriptRecord,
+  type TranscriptTurn,
+  type TurnRecord,
+  type VersionSource,
+} from "./records.js";
 
 /** Thrown when a compare-and-swap write keeps losing to concurrent writers. */
 export class PersonaWriteConflictError extends Error {
@@ -36,6 +57,31 @@ export class PersonaWriteConflictError extends Error {
     super(`persona of user "${userId}" changed concurrently ${attempts} times in a row; gave up`);
     this.name = "PersonaWriteConflictError";
   }
+}
+
+/** Thrown when a run uses a thread that another user opened. Nothing was read, sent or written. */
+export class PersonaThreadOwnershipError extends Error {
+  constructor(
+    readonly threadId: string,
+    readonly userId: string,
+  ) {
+    super(
+      `thread "${threadId}" belongs to another user; user "${userId}" cannot use it. Start a new thread (a new thread_id).`,
+    );
+    this.name = "PersonaThreadOwnershipError";
+  }
+}
+
+/** A stored row that does not fit its schema: where it is and why it was not used. */
+export interface RecordProblem {
+  namespace: string[];
+  key: string;
+  reason: string;
+}
+
+/** One line naming the row and the reason, for warnings. */
+export function describeRecordProblem(problem: RecordProblem): string {
+  return `${describeNamespace(problem.namespace)} [${problem.key}]: ${problem.reason}`;
 }
 
 /** What a new version should contain, computed from the latest stored persona. */
@@ -47,8 +93,13 @@ export interface VersionDraft {
 
 export interface CommitVersionInput {
   source: VersionSource;
-  /** Ended sessions this version learns from; each is claimed exactly once. */
+  /** Ended sessions this version learns from; each is claimed once. */
   sessionIds?: string[];
+  /**
+   * How many turns of each session the learner read (default: all recorded).
+   * Turns recorded after that stay pending and are learned by a later run.
+   */
+  turnsRead?: Record<string, number>;
   note?: string;
   /** Builds the draft from the latest document; called again after a conflict. */
   build: (current: PersonaDocument) => VersionDraft;
@@ -60,20 +111,62 @@ export interface CommitVersionResult {
   document: PersonaDocument;
   /** Sessions this commit marked as learned. */
   claimedSessionIds: string[];
+  /** Threads of the claimed sessions. */
+  claimedThreadIds: string[];
   /** Sessions skipped because another writer had already learned them. */
   alreadyLearned: string[];
 }
 
+/** Everything a turn needs from the store, read in one round trip. */
+export interface TurnContext {
+  /** Who owns the thread; null when nobody has used it yet. */
+  owner: ThreadOwner | null;
+  /** The persona with every field that fits the schema (an empty persona when the row is unusable). */
+  document: PersonaDocument;
+  ledger: SessionLedger;
+  ledgerRev: number | null;
+  /** Rows that did not fit their schema and were not used. */
+  problems: RecordProblem[];
+}
+
+/** One finished turn of a session, as the session recorder saves it. */
+export interface RecordTurnInput {
+  sessionId: string;
+  threadId: string;
+  /** True when this turn opened the session: other open sessions of the user end now. */
+  newSession?: boolean;
+  /** The turn's transcript; omit for an end-only update. */
+  turn?: { index: number; messages: TranscriptTurn[]; partial?: boolean };
+  /** End the session after this turn. */
+  endSession?: boolean;
+  /** The ledger as read when the turn opened; saves a read when nothing changed since. */
+  known?: { ledger: SessionLedger; rev: number | null };
+}
+
+export interface RecordTurnResult {
+  /** The session after the write (undefined when it is unknown, e.g. discarded). */
+  session?: SessionRecord;
+  /** Ended sessions with turns not yet learned. */
+  pendingCount: number;
+  /** Sessions ended by this write. */
+  endedSessionIds: string[];
+}
+
+export interface PersonaMemoryOptions {
+  /**
+   * The persona schema: stored persona values are read field by field against it;
+   * values that do not fit are reported and never used or carried forward.
+   * @default defaultPersonaSchema
+   */
+  schema?: z.ZodType;
+}
+
 const PAGE = 200;
 const MAX_ATTEMPTS = 25;
+const EMPTY_LEDGER: SessionLedger = { sessions: [] };
 
 function now(): string {
   return new Date().toISOString();
-}
-
-function strip<T>(value: Stored<T>): T {
-  const { rev: _rev, ...rest } = value;
-  return rest as T;
 }
 
 async function backoff(attempt: number): Promise<void> {
@@ -81,186 +174,489 @@ async function backoff(attempt: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function withoutRev<T extends Record<string, unknown>>(value: T): T {
+  const { rev: _rev, ...rest } = value;
+  return rest as T;
+}
+
+function issuesOf(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.length ? `${issue.path.join(".")}: ` : ""}${issue.message}`)
+    .join("; ");
+}
+
+function isPending(session: SessionRecord): boolean {
+  return session.status === "ended" && session.turns > session.learnedTurns;
+}
+
+function bySessionStart(a: SessionRecord, b: SessionRecord): number {
+  return a.startedAt.localeCompare(b.startedAt) || a.sessionId.localeCompare(b.sessionId);
+}
+
+/** A read row: the parsed value when it fits its schema, and its raw revision for compare-and-swap. */
+interface ReadRow<T> {
+  value?: T;
+  rev: number | null;
+  raw?: unknown;
+  problem?: RecordProblem;
+}
+
 /**
- * Reads and writes one user's persona memory in any LangGraph BaseStore. Every
- * write that can race (persona versions, session states) is a compare-and-swap
- * on a `rev` field, retried on conflict.
+ * Reads and writes one user's persona memory in any LangGraph BaseStore.
+ * Every row read is parsed against its record schema (src/memory/records.ts);
+ * rows that do not fit are reported in `problems` and never used. Every write
+ * that can race (persona versions, the session ledger, thread ownership) is a
+ * compare-and-swap on a `rev` field, retried on conflict.
+ *
+ * @example
+ * const memory = new PersonaMemory(store, "alice");
+ * const { persona, version } = await memory.load();
  */
 export class PersonaMemory {
+  /** Rows met by this instance's reads that did not fit their schema. */
+  readonly problems: RecordProblem[] = [];
+  private readonly raw: BaseStore;
+  private readonly schema: z.ZodType;
+
+  /**
+   * @param store any LangGraph store (inside a graph run, `config.store`)
+   * @param userId the user, compared exactly (see `idProblem`)
+   * @param options `schema`: the persona schema (default: the paper's)
+   */
   constructor(
     readonly store: BaseStore,
     readonly userId: string,
+    options: PersonaMemoryOptions = {},
   ) {
     personaNamespace(userId); // validates the user id up front
+    // Inside a graph, config.store batches calls on a timer tick; talk to the store itself.
+    this.raw = unwrapStore(store);
+    this.schema = options.schema ?? defaultPersonaSchema;
   }
 
-  private async searchAll(namespace: string[], filter?: Record<string, unknown>): Promise<Item[]> {
+  // ---- reading rows --------------------------------------------------------------------------
+
+  private note(problem: RecordProblem): RecordProblem {
+    if (!this.problems.some((p) => sameNamespace(p.namespace, problem.namespace) && p.key === problem.key && p.reason === problem.reason)) {
+      this.problems.push(problem);
+    }
+    return problem;
+  }
+
+  private parseRow<T extends Record<string, unknown>>(
+    schema: z.ZodType<T>,
+    item: Item | null | undefined,
+    namespace: string[],
+    key: string,
+  ): ReadRow<T> {
+    if (!item) return { rev: null };
+    const raw = item.value as unknown;
+    const rev = revOf(raw);
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) {
+      return { rev, raw, problem: this.note({ namespace, key, reason: `does not fit its record: ${issuesOf(parsed.error)}` }) };
+    }
+    return { value: withoutRev(parsed.data), rev, raw };
+  }
+
+  private async searchAll(namespace: string[]): Promise<Item[]> {
     const items: Item[] = [];
     for (let offset = 0; ; offset += PAGE) {
-      const page = await this.store.search(namespace, { filter, limit: PAGE, offset });
+      const page = await this.raw.search(namespace, { limit: PAGE, offset });
       // Exact namespace only: never trust a backend's prefix matching for isolation.
       items.push(...page.filter((item) => sameNamespace(item.namespace, namespace)));
       if (page.length < PAGE) return items;
     }
   }
 
+  private async searchPrefix(prefix: string[]): Promise<Item[]> {
+    const items: Item[] = [];
+    for (let offset = 0; ; offset += PAGE) {
+      const page = await this.raw.search(prefix, { limit: PAGE, offset });
+      items.push(...page.filter((item) => item.namespace.length > prefix.length && sameNamespace(item.namespace.slice(0, prefix.length), prefix)));
+      if (page.length < PAGE) return items;
+    }
+  }
+
+  private parseAll<T extends Record<string, unknown>>(schema: z.ZodType<T>, items: Item[]): T[] {
+    const out: T[] = [];
+    for (const item of items) {
+      const row = this.parseRow(schema, item, item.namespace, item.key);
+      if (row.value) out.push(row.value);
+    }
+    return out;
+  }
+
   private emptyDocument(): PersonaDocument {
     return { userId: this.userId, version: 0, persona: {}, updatedAt: now() };
   }
 
-  private async loadStoredDocument(): Promise<{ document: PersonaDocument; rev: number | null }> {
-    const item = await this.store.get(personaNamespace(this.userId), CURRENT_KEY);
-    if (!item) return { document: this.emptyDocument(), rev: null };
-    return { document: strip(item.value as Stored<PersonaDocument>), rev: revOf(item.value) };
+  /** The document row, parsed; persona fields that do not fit the schema are left out and reported. */
+  private readDocument(item: Item | null | undefined): ReadRow<PersonaDocument> & { document: PersonaDocument } {
+    const namespace = personaNamespace(this.userId);
+    const row = this.parseRow(PersonaDocumentSchema, item, namespace, CURRENT_KEY);
+    if (!row.value) return { ...row, document: this.emptyDocument() };
+    if (row.value.userId !== this.userId) {
+      const problem = this.note({ namespace, key: CURRENT_KEY, reason: `belongs to user ${JSON.stringify(row.value.userId)}` });
+      return { rev: row.rev, raw: row.raw, problem, document: this.emptyDocument() };
+    }
+    const { persona, issues, unknownKeys } = parsePersona(row.value.persona, this.schema);
+    for (const issue of issues) this.note({ namespace, key: CURRENT_KEY, reason: `field ${issue.path} left out: ${issue.message}` });
+    for (const path of unknownKeys) this.note({ namespace, key: CURRENT_KEY, reason: `field ${path} left out: not in the persona schema` });
+    return { ...row, document: { ...row.value, persona } };
   }
 
-  /** The current persona document (version 0 and an empty persona if none yet). */
+  private readLedger(item: Item | null | undefined): ReadRow<SessionLedger> & { ledger: SessionLedger } {
+    const row = this.parseRow(SessionLedgerSchema, item, personaNamespace(this.userId), LEDGER_KEY);
+    return { ...row, ledger: row.value ?? EMPTY_LEDGER };
+  }
+
+  private async getRow(namespace: string[], key: string): Promise<Item | null> {
+    return this.raw.get(namespace, key);
+  }
+
+  /** The current persona document (version 0 and an empty persona if none, or if its row is unusable). */
   async load(): Promise<PersonaDocument> {
-    return (await this.loadStoredDocument()).document;
-  }
-
-  async getVersion(version: number): Promise<PersonaVersion | undefined> {
-    const item = await this.store.get(historyNamespace(this.userId), versionKey(version));
-    return item ? (item.value as PersonaVersion) : undefined;
-  }
-
-  /** Every stored version, oldest first. */
-  async history(): Promise<PersonaVersion[]> {
-    const items = await this.searchAll(historyNamespace(this.userId));
-    return items
-      .map((item) => item.value as PersonaVersion)
-      .sort((a, b) => a.version - b.version);
-  }
-
-  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
-    const item = await this.store.get(sessionsNamespace(this.userId), sessionId);
-    return item ? strip(item.value as Stored<SessionRecord>) : undefined;
-  }
-
-  /** Sessions of this user, oldest first, optionally only those in one status. */
-  async sessions(status?: SessionStatus): Promise<SessionRecord[]> {
-    const items = await this.searchAll(sessionsNamespace(this.userId), status ? { status } : undefined);
-    return items
-      .map((item) => strip(item.value as Stored<SessionRecord>))
-      .filter((session) => !status || session.status === status)
-      .sort((a, b) => a.startedAt.localeCompare(b.startedAt) || a.sessionId.localeCompare(b.sessionId));
-  }
-
-  /** Registers a session; returns the stored record (the existing one if already registered). */
-  async startSession(sessionId: string, threadId: string): Promise<SessionRecord> {
-    const record: SessionRecord = { sessionId, threadId, status: "open", startedAt: now() };
-    const written = await commitAtomically(this.store, [
-      {
-        namespace: sessionsNamespace(this.userId),
-        key: sessionId,
-        value: { ...record, rev: 1 },
-        expectRev: null,
-      },
-    ]);
-    if (written) return record;
-    return (await this.getSession(sessionId)) ?? record;
+    return this.readDocument(await this.getRow(personaNamespace(this.userId), CURRENT_KEY)).document;
   }
 
   /**
-   * Moves an open session to "ended". Returns false when it was not open (already
-   * ended or learned, or unknown), so ending twice is harmless.
+   * What a turn needs, in one store round trip: the thread's owner, the
+   * persona and the session ledger.
    */
-  async endSession(sessionId: string, reason: SessionRecord["endReason"]): Promise<boolean> {
+  async openTurn(threadId: string): Promise<TurnContext> {
+    const persona = personaNamespace(this.userId);
+    const operations: Operation[] = [
+      { namespace: threadOwnersNamespace(), key: threadId },
+      { namespace: persona, key: CURRENT_KEY },
+      { namespace: persona, key: LEDGER_KEY },
+    ];
+    const [ownerItem, documentItem, ledgerItem] = (await this.raw.batch(operations)) as Array<Item | null>;
+    const before = this.problems.length;
+    const owner = this.readOwner(threadId, ownerItem);
+    const document = this.readDocument(documentItem).document;
+    const ledger = this.readLedger(ledgerItem);
+    return { owner, document, ledger: ledger.ledger, ledgerRev: ledger.rev, problems: this.problems.slice(before) };
+  }
+
+  private readOwner(threadId: string, item: Item | null | undefined): ThreadOwner | null {
+    const row = this.parseRow(ThreadOwnerSchema, item, threadOwnersNamespace(), threadId);
+    if (row.problem) {
+      // An unreadable owner row cannot prove the thread is this user's: refuse rather than guess.
+      throw new Error(
+        `persona memory: the owner row of thread "${threadId}" is unreadable (${row.problem.reason}); run persona doctor`,
+      );
+    }
+    return row.value ?? null;
+  }
+
+  /** Who owns a thread, or null when nobody has used it. */
+  async threadOwner(threadId: string): Promise<ThreadOwner | null> {
+    return this.readOwner(threadId, await this.getRow(threadOwnersNamespace(), threadId));
+  }
+
+  // ---- threads -------------------------------------------------------------------------------
+
+  /**
+   * Records this user as the owner of a thread (first come, first served).
+   * Throws PersonaThreadOwnershipError when another user owns it.
+   */
+  async claimThread(threadId: string): Promise<ThreadOwner> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const item = await this.store.get(sessionsNamespace(this.userId), sessionId);
-      if (!item) return false;
-      const stored = item.value as Stored<SessionRecord>;
-      if (stored.status !== "open") return false;
-      const next: Stored<SessionRecord> = {
-        ...stored,
-        status: "ended",
-        endedAt: now(),
-        endReason: reason,
-        rev: stored.rev + 1,
-      };
-      const written = await commitAtomically(this.store, [
-        { namespace: sessionsNamespace(this.userId), key: sessionId, value: { ...next }, expectRev: stored.rev },
+      const existing = await this.threadOwner(threadId);
+      if (existing) {
+        if (existing.userId !== this.userId) throw new PersonaThreadOwnershipError(threadId, this.userId);
+        return existing;
+      }
+      const owner: ThreadOwner = { threadId, userId: this.userId, createdAt: now() };
+      const written = await commitAtomically(this.raw, [
+        { namespace: threadOwnersNamespace(), key: threadId, value: { ...owner, rev: 1 }, expectRev: null },
+        { namespace: userThreadsNamespace(this.userId), key: threadId, value: { ...owner } },
       ]);
-      if (written) return true;
+      if (written) return owner;
+    }
+    throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
+  }
+
+  /** The threads this user opened, oldest first. */
+  async threads(): Promise<ThreadOwner[]> {
+    const items = await this.searchAll(userThreadsNamespace(this.userId));
+    return this.parseAll(ThreadOwnerSchema, items).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  }
+
+  // ---- sessions ------------------------------------------------------------------------------
+
+  private async ledgerNow(): Promise<{ ledger: SessionLedger; rev: number | null; raw?: unknown; problem?: RecordProblem }> {
+    return this.readLedger(await this.getRow(personaNamespace(this.userId), LEDGER_KEY));
+  }
+
+  /** The ledger write of a compare-and-swap; an unusable ledger row is moved to quarantine first. */
+  private ledgerWrites(next: SessionLedger, current: { rev: number | null; raw?: unknown; problem?: RecordProblem }): AtomicWrite[] {
+    const writes: AtomicWrite[] = [
+      {
+        namespace: personaNamespace(this.userId),
+        key: LEDGER_KEY,
+        value: { ...next, rev: (current.rev ?? 0) + 1 },
+        expectRev: current.rev,
+      },
+    ];
+    if (current.problem) writes.push(this.quarantineWrite(current.problem, current.raw));
+    return writes;
+  }
+
+  private quarantineWrite(problem: RecordProblem, raw: unknown): AtomicWrite {
+    const at = now();
+    return {
+      namespace: quarantineNamespace(this.userId),
+      key: `${at}:${describeNamespace(problem.namespace)}:${problem.key}`,
+      value: { namespace: problem.namespace, key: problem.key, reason: problem.reason, value: raw ?? null, at },
+    };
+  }
+
+  private async archivedSession(sessionId: string): Promise<SessionRecord | undefined> {
+    const item = await this.getRow(sessionsNamespace(this.userId), sessionId);
+    return this.parseRow(SessionRecordSchema, item, sessionsNamespace(this.userId), sessionId).value;
+  }
+
+  /**
+   * Saves one finished turn and updates the session ledger in one atomic
+   * commit: a session exists from its first recorded turn, so learning can
+   * never claim a session whose transcript is not saved. A turn recorded after
+   * its session was learned puts the session back in line (its new turns are
+   * learned by the next run). The first turn of a new session ends the user's
+   * other open sessions.
+   */
+  async recordTurn(input: RecordTurnInput): Promise<RecordTurnResult> {
+    let known: { ledger: SessionLedger; rev: number | null; raw?: unknown; problem?: RecordProblem } | undefined = input.known;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = known ?? (await this.ledgerNow());
+      known = undefined;
+      const at = now();
+      const sessions = current.ledger.sessions.map((session) => ({ ...session }));
+      const endedSessionIds: string[] = [];
+      let session = sessions.find((candidate) => candidate.sessionId === input.sessionId);
+      if (input.turn) {
+        if (!session && !input.newSession) {
+          // Learned (or discarded) while this turn ran: a late turn is learned next time, a discarded session stays discarded.
+          const archived = await this.archivedSession(input.sessionId);
+          if (archived?.status === "discarded") return { pendingCount: sessions.filter(isPending).length, endedSessionIds };
+          session = {
+            ...(archived ?? { sessionId: input.sessionId, threadId: input.threadId, startedAt: at, learnedTurns: 0 }),
+            status: "ended",
+            endedAt: archived?.endedAt ?? at,
+            turns: 0,
+          } as SessionRecord;
+          sessions.push(session);
+        } else if (!session) {
+          session = { sessionId: input.sessionId, threadId: input.threadId, status: "open", startedAt: at, turns: 0, learnedTurns: 0 };
+          for (const other of sessions) {
+            if (other.status === "open") {
+              Object.assign(other, { status: "ended", endedAt: at, endReason: "new_thread" });
+              endedSessionIds.push(other.sessionId);
+            }
+          }
+          sessions.push(session);
+        }
+        session.turns = Math.max(session.turns, input.turn.index + 1);
+        session.lastTurnAt = at;
+      }
+      if (input.endSession && session?.status === "open") {
+        Object.assign(session, { status: "ended", endedAt: at, endReason: "explicit" });
+        endedSessionIds.push(session.sessionId);
+      }
+      const writes: AtomicWrite[] = [];
+      if (input.turn) {
+        const record: TurnRecord = {
+          index: input.turn.index,
+          messages: input.turn.messages,
+          at,
+          ...(input.turn.partial ? { partial: true } : {}),
+        };
+        writes.push({ namespace: transcriptNamespace(this.userId, input.sessionId), key: turnKey(input.turn.index), value: { ...record } });
+      }
+      const changed = writes.length > 0 || endedSessionIds.length > 0;
+      if (!changed) return { session, pendingCount: sessions.filter(isPending).length, endedSessionIds };
+      writes.push(...this.ledgerWrites({ ...current.ledger, sessions }, current));
+      if (await commitAtomically(this.raw, writes)) {
+        return { session, pendingCount: sessions.filter(isPending).length, endedSessionIds };
+      }
       await backoff(attempt);
     }
     throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
   }
 
-  async saveTranscript(sessionId: string, turns: TranscriptTurn[]): Promise<void> {
-    const record: TranscriptRecord = { sessionId, turns, updatedAt: now() };
-    await this.store.put(transcriptsNamespace(this.userId), sessionId, { ...record });
-  }
-
-  async transcript(sessionId: string): Promise<TranscriptRecord | undefined> {
-    const item = await this.store.get(transcriptsNamespace(this.userId), sessionId);
-    return item ? (item.value as TranscriptRecord) : undefined;
-  }
-
-  async recordLearning(record: Omit<LearningRecord, "id" | "at">): Promise<LearningRecord> {
-    const full: LearningRecord = { id: `${Date.now().toString(36)}-${randomUUID()}`, at: now(), ...record };
-    await this.store.put(learningNamespace(this.userId), full.id, { ...full });
-    return full;
-  }
-
-  async learningLog(): Promise<LearningRecord[]> {
-    const items = await this.searchAll(learningNamespace(this.userId));
-    return items.map((item) => item.value as LearningRecord).sort((a, b) => a.at.localeCompare(b.at));
-  }
-
-  /** Stores an update that waits for human review (one per user; replaces any older one). */
-  async savePendingReview(pending: Record<string, unknown>): Promise<void> {
-    await this.store.put(reviewNamespace(this.userId), PENDING_REVIEW_KEY, { ...pending, savedAt: now() });
-  }
-
-  async pendingReview<T extends Record<string, unknown>>(): Promise<T | undefined> {
-    const item = await this.store.get(reviewNamespace(this.userId), PENDING_REVIEW_KEY);
-    return item ? (item.value as T) : undefined;
-  }
-
-  async clearPendingReview(): Promise<void> {
-    await this.store.delete(reviewNamespace(this.userId), PENDING_REVIEW_KEY);
+  private async updateLedger(
+    change: (sessions: SessionRecord[], at: string) => { writes?: AtomicWrite[]; result: boolean },
+  ): Promise<boolean> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await this.ledgerNow();
+      const sessions = current.ledger.sessions.map((session) => ({ ...session }));
+      const { writes = [], result } = change(sessions, now());
+      if (!result) return false;
+      if (await commitAtomically(this.raw, [...this.ledgerWrites({ ...current.ledger, sessions }, current), ...writes])) return true;
+      await backoff(attempt);
+    }
+    throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
   }
 
   /**
-   * Deletes every item of this user (all namespaces of namespaces.ts), the
-   * current persona last so a half-done erasure still shows the user exists.
-   * Returns how many items were deleted.
+   * Moves an open session to "ended". Returns false when it was not open
+   * (already ended, learned or unknown), so ending twice is harmless.
    */
-  async deleteAll(): Promise<number> {
-    let count = 0;
-    for (const namespace of [...userNamespaces(this.userId)].reverse()) {
-      const items = await this.searchAll(namespace);
-      if (items.length === 0) continue;
-      await this.store.batch(items.map((item) => ({ namespace: item.namespace, key: item.key, value: null })));
-      count += items.length;
-    }
-    return count;
+  async endSession(sessionId: string, reason: NonNullable<SessionRecord["endReason"]>): Promise<boolean> {
+    return this.updateLedger((sessions, at) => {
+      const session = sessions.find((candidate) => candidate.sessionId === sessionId);
+      if (session?.status !== "open") return { result: false };
+      Object.assign(session, { status: "ended", endedAt: at, endReason: reason });
+      return { result: true };
+    });
+  }
+
+  /**
+   * Takes a session out of learning for good (for example an interrupted
+   * benchmark scene): it never counts toward k and is never learned. Its
+   * transcript is kept. Returns false when the session is not in the ledger.
+   */
+  async discardSession(sessionId: string, reason = "discarded"): Promise<boolean> {
+    return this.updateLedger((sessions, at) => {
+      const index = sessions.findIndex((candidate) => candidate.sessionId === sessionId);
+      if (index < 0) return { result: false };
+      const [session] = sessions.splice(index, 1);
+      const archived: SessionRecord = {
+        ...session!,
+        status: "discarded",
+        endedAt: session!.endedAt ?? at,
+        discardedAt: at,
+        discardReason: reason,
+      };
+      return { result: true, writes: [{ namespace: sessionsNamespace(this.userId), key: sessionId, value: { ...archived } }] };
+    });
+  }
+
+  /** Ended sessions with turns not learned yet, oldest first. */
+  async pendingSessions(): Promise<SessionRecord[]> {
+    return (await this.ledgerNow()).ledger.sessions.filter(isPending).sort(bySessionStart);
+  }
+
+  async getSession(sessionId: string): Promise<SessionRecord | undefined> {
+    const inLedger = (await this.ledgerNow()).ledger.sessions.find((session) => session.sessionId === sessionId);
+    return inLedger ?? (await this.archivedSession(sessionId));
+  }
+
+  /** Sessions of this user, oldest first, optionally only those in one status. */
+  async sessions(status?: SessionStatus): Promise<SessionRecord[]> {
+    const ledger = (await this.ledgerNow()).ledger.sessions;
+    const archived = status === "open" || status === "ended" ? [] : this.parseAll(SessionRecordSchema, await this.searchAll(sessionsNamespace(this.userId)));
+    const inLedger = new Set(ledger.map((session) => session.sessionId));
+    return [...ledger, ...archived.filter((session) => !inLedger.has(session.sessionId))]
+      .filter((session) => !status || session.status === status)
+      .sort(bySessionStart);
+  }
+
+  // ---- transcripts ---------------------------------------------------------------------------
+
+  /** The recorded turns of a session from turn `fromTurn` on, in order; unusable rows are reported and skipped. */
+  async turns(sessionId: string, fromTurn = 0): Promise<TurnRecord[]> {
+    const items = await this.searchAll(transcriptNamespace(this.userId, sessionId));
+    return this.parseAll(TurnRecordSchema, items)
+      .filter((turn) => turn.index >= fromTurn)
+      .sort((a, b) => a.index - b.index);
+  }
+
+  /** A session's transcript (user messages and the replies shown), or undefined when nothing was recorded. */
+  async transcript(sessionId: string): Promise<TranscriptRecord | undefined> {
+    const turns = await this.turns(sessionId);
+    if (turns.length === 0) return undefined;
+    return { sessionId, turns: turns.flatMap((turn) => turn.messages) };
+  }
+
+  // ---- history, learning log, review ---------------------------------------------------------
+
+  async getVersion(version: number): Promise<PersonaVersion | undefined> {
+    const namespace = historyNamespace(this.userId);
+    const key = versionKey(version);
+    return this.parseRow(PersonaVersionSchema, await this.getRow(namespace, key), namespace, key).value;
+  }
+
+  /** Every stored version, oldest first; unusable rows are reported in `problems` and skipped. */
+  async history(): Promise<PersonaVersion[]> {
+    return this.parseAll(PersonaVersionSchema, await this.searchAll(historyNamespace(this.userId))).sort(
+      (a, b) => a.version - b.version,
+    );
+  }
+
+  async recordLearning(record: Omit<KnownFields<LearningRecord>, "id" | "at">): Promise<LearningRecord> {
+    const full: LearningRecord = { id: `${Date.now().toString(36)}-${randomUUID()}`, at: now(), ...record };
+    await this.raw.put(learningNamespace(this.userId), full.id, { ...full });
+    return full;
+  }
+
+  /** Every learning run, oldest first; unusable rows are reported and skipped. */
+  async learningLog(): Promise<LearningRecord[]> {
+    return this.parseAll(LearningRecordSchema, await this.searchAll(learningNamespace(this.userId))).sort((a, b) =>
+      a.at.localeCompare(b.at),
+    );
+  }
+
+  /** Stores an update that waits for human review (one per user; replaces any older one). */
+  async savePendingReview(pending: { sessionIds: string[] } & Record<string, unknown>): Promise<void> {
+    await this.raw.put(reviewNamespace(this.userId), PENDING_REVIEW_KEY, { ...pending, savedAt: now() });
+  }
+
+  /** The update waiting for review, if any (its row must at least name its sessions). */
+  async pendingReview<T extends { sessionIds: string[] }>(): Promise<T | undefined> {
+    const namespace = reviewNamespace(this.userId);
+    const row = this.parseRow(PendingReviewSchema, await this.getRow(namespace, PENDING_REVIEW_KEY), namespace, PENDING_REVIEW_KEY);
+    return row.value as unknown as T | undefined;
+  }
+
+  async clearPendingReview(): Promise<void> {
+    await this.raw.delete(reviewNamespace(this.userId), PENDING_REVIEW_KEY);
+  }
+
+  // ---- versions ------------------------------------------------------------------------------
+
+  /** The highest version number in the history (used when the current row is unusable). */
+  private async highestStoredVersion(): Promise<number> {
+    const keys = (await this.searchAll(historyNamespace(this.userId))).map((item) => Number(item.key)).filter(Number.isInteger);
+    return keys.length ? Math.max(...keys) : 0;
   }
 
   /**
    * Writes a new persona version with compare-and-swap on the document's rev.
    * The document, its history entry and the claimed sessions are written in one
    * atomic commit; on conflict the draft is rebuilt from the newer document.
+   * A document row that does not fit its record is moved to quarantine, never
+   * copied forward; fields that do not fit the schema are dropped.
    */
   async commitVersion(input: CommitVersionInput): Promise<CommitVersionResult> {
     const wanted = input.sessionIds ?? [];
+    const personaNs = personaNamespace(this.userId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const { document, rev } = await this.loadStoredDocument();
-      const claimable: Array<Stored<SessionRecord>> = [];
+      const [documentItem, ledgerItem] = (await this.raw.batch([
+        { namespace: personaNs, key: CURRENT_KEY },
+        { namespace: personaNs, key: LEDGER_KEY },
+      ])) as Array<Item | null>;
+      const current = this.readDocument(documentItem);
+      const ledger = this.readLedger(ledgerItem);
+      const sessions = ledger.ledger.sessions.map((session) => ({ ...session }));
+      const claimed: SessionRecord[] = [];
       const alreadyLearned: string[] = [];
       for (const sessionId of wanted) {
-        const item = await this.store.get(sessionsNamespace(this.userId), sessionId);
-        const session = item?.value as Stored<SessionRecord> | undefined;
-        if (session?.status === "ended") claimable.push(session);
+        const session = sessions.find((candidate) => candidate.sessionId === sessionId);
+        if (session && isPending(session)) claimed.push(session);
         else alreadyLearned.push(sessionId);
       }
-      if (wanted.length > 0 && claimable.length === 0) {
-        return { document, claimedSessionIds: [], alreadyLearned };
+      if (wanted.length > 0 && claimed.length === 0) {
+        return { document: current.document, claimedSessionIds: [], claimedThreadIds: [], alreadyLearned };
       }
+      const document = current.document;
       const draft = input.build(document);
       const changed = draft.changes.length > 0;
-      const nextVersion = changed ? document.version + 1 : document.version;
+      // Without a usable current row, number on from the history so no version key is reused.
+      const base = current.problem || current.rev === null ? await this.highestStoredVersion() : document.version;
+      const nextVersion = changed ? base + 1 : document.version;
       const at = now();
       const writes: AtomicWrite[] = [];
       let version: PersonaVersion | undefined;
@@ -269,58 +665,47 @@ export class PersonaMemory {
         nextDocument = { userId: this.userId, version: nextVersion, persona: draft.persona, updatedAt: at };
         version = {
           version: nextVersion,
-          parentVersion: document.version,
+          parentVersion: base,
           createdAt: at,
           source: input.source,
           changes: draft.changes,
           rejected: draft.rejected,
-          sessionIds: claimable.map((session) => session.sessionId),
+          sessionIds: claimed.map((session) => session.sessionId),
           persona: draft.persona,
           ...(input.note ? { note: input.note } : {}),
         };
         writes.push(
-          {
-            namespace: personaNamespace(this.userId),
-            key: CURRENT_KEY,
-            value: { ...nextDocument, rev: (rev ?? 0) + 1 },
-            expectRev: rev,
-          },
-          {
-            namespace: historyNamespace(this.userId),
-            key: versionKey(nextVersion),
-            value: { ...version },
-            expectRev: null,
-          },
+          { namespace: personaNs, key: CURRENT_KEY, value: { ...nextDocument, rev: (current.rev ?? 0) + 1 }, expectRev: current.rev },
+          { namespace: historyNamespace(this.userId), key: versionKey(nextVersion), value: { ...version }, expectRev: null },
         );
-      } else if (rev !== null) {
-        // Nothing to write, but the claim below must still be ordered after any
-        // concurrent version: condition on the document being unchanged.
-        writes.push({
-          namespace: personaNamespace(this.userId),
-          key: CURRENT_KEY,
-          value: { ...document, rev },
-          expectRev: rev,
-        });
+        if (current.problem) writes.push(this.quarantineWrite(current.problem, current.raw));
       }
-      for (const session of claimable) {
-        writes.push({
-          namespace: sessionsNamespace(this.userId),
-          key: session.sessionId,
-          value: {
-            ...session,
-            status: "learned",
-            learnedAt: at,
-            learnedInVersion: nextVersion,
-            rev: session.rev + 1,
-          },
-          expectRev: session.rev,
-        });
+      if (claimed.length > 0) {
+        for (const session of claimed) {
+          const read = Math.min(input.turnsRead?.[session.sessionId] ?? session.turns, session.turns);
+          if (read >= session.turns) {
+            sessions.splice(sessions.indexOf(session), 1);
+            const learned: SessionRecord = {
+              ...session,
+              status: "learned",
+              learnedTurns: session.turns,
+              learnedAt: at,
+              learnedInVersion: nextVersion,
+            };
+            writes.push({ namespace: sessionsNamespace(this.userId), key: session.sessionId, value: { ...learned } });
+          } else {
+            // Turns recorded after the learner read the session stay pending.
+            session.learnedTurns = Math.max(session.learnedTurns, read);
+          }
+        }
+        writes.push(...this.ledgerWrites({ ...ledger.ledger, sessions }, ledger));
       }
-      if (writes.length === 0 || (await commitAtomically(this.store, writes))) {
+      if (writes.length === 0 || (await commitAtomically(this.raw, writes))) {
         return {
           version,
           document: nextDocument,
-          claimedSessionIds: claimable.map((session) => session.sessionId),
+          claimedSessionIds: claimed.map((session) => session.sessionId),
+          claimedThreadIds: [...new Set(claimed.map((session) => session.threadId))],
           alreadyLearned,
         };
       }
@@ -328,4 +713,144 @@ export class PersonaMemory {
     }
     throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
   }
+
+  // ---- erasure and repair --------------------------------------------------------------------
+
+  /**
+   * Deletes every item of this user: all namespaces of namespaces.ts, every
+   * session transcript, and the ownership rows of the threads the user opened.
+   * The current persona goes last, so a half-done erasure still shows the user
+   * exists and can be repeated. Returns how many items were deleted.
+   */
+  async deleteAll(): Promise<number> {
+    const owned: Array<Pick<Item, "namespace" | "key">> = [];
+    for (const item of await this.searchAll(userThreadsNamespace(this.userId))) {
+      const owner = await this.getRow(threadOwnersNamespace(), item.key);
+      if ((owner?.value as { userId?: unknown } | undefined)?.userId === this.userId) {
+        owned.push({ namespace: threadOwnersNamespace(), key: item.key });
+      }
+    }
+    let count = await this.deleteRows(owned);
+    count += await this.deleteRows(await this.searchPrefix(transcriptsPrefix(this.userId)));
+    for (const namespace of [...userExactNamespaces(this.userId)].reverse()) {
+      count += await this.deleteRows(await this.searchAll(namespace));
+    }
+    return count;
+  }
+
+  private async deleteRows(items: Array<Pick<Item, "namespace" | "key">>): Promise<number> {
+    if (items.length === 0) return 0;
+    await this.raw.batch(items.map((item) => ({ namespace: item.namespace, key: item.key, value: null })));
+    return items.length;
+  }
+
+  /**
+   * Prunes this user's memory by a retention policy (see src/memory/retention.ts).
+   * `threadIds` are threads whose sessions were just learned: their superseded
+   * checkpoints are pruned once none of their sessions is open or unlearned.
+   * Every scan is bounded by a cap of the policy, so pruning stays flat.
+   */
+  async prune(
+    policy: ResolvedRetention,
+    options: { threadIds?: string[]; checkpoints?: ThreadCheckpointCleaner } = {},
+  ): Promise<PruneReport> {
+    const report: PruneReport = {
+      prunedThreads: [],
+      deletedThreads: [],
+      deletedTranscripts: 0,
+      deletedSessions: 0,
+      deletedVersions: 0,
+      deletedLearningRecords: 0,
+    };
+    const busy = new Set((await this.ledgerNow()).ledger.sessions.map((session) => session.threadId));
+    const { checkpoints } = options;
+    if (policy.pruneCheckpoints && checkpoints) {
+      for (const threadId of new Set(options.threadIds ?? [])) {
+        if (busy.has(threadId)) continue;
+        await checkpoints.pruneThread(threadId);
+        report.prunedThreads.push(threadId);
+      }
+    }
+    const finite = Number.isFinite;
+    if (finite(policy.keepTranscripts) || finite(policy.keepSessions)) {
+      const when = (session: SessionRecord) => session.learnedAt ?? session.discardedAt ?? session.startedAt;
+      const archived = this.parseAll(SessionRecordSchema, await this.searchAll(sessionsNamespace(this.userId))).sort(
+        (a, b) => when(b).localeCompare(when(a)),
+      );
+      for (const [index, session] of archived.entries()) {
+        const dropRecord = index >= policy.keepSessions;
+        if (!dropRecord && (index < policy.keepTranscripts || session.transcriptPruned)) continue;
+        if (!session.transcriptPruned) {
+          const deleted = await this.deleteRows(await this.searchAll(transcriptNamespace(this.userId, session.sessionId)));
+          if (deleted > 0) report.deletedTranscripts++;
+        }
+        if (dropRecord) {
+          report.deletedSessions += await this.deleteRows([{ namespace: sessionsNamespace(this.userId), key: session.sessionId }]);
+        } else {
+          await this.raw.put(sessionsNamespace(this.userId), session.sessionId, { ...session, transcriptPruned: true });
+        }
+      }
+    }
+    if (finite(policy.keepVersions)) {
+      const keys = (await this.searchAll(historyNamespace(this.userId))).map((item) => item.key).sort();
+      const old = keys.slice(0, Math.max(0, keys.length - policy.keepVersions));
+      report.deletedVersions = await this.deleteRows(old.map((key) => ({ namespace: historyNamespace(this.userId), key })));
+    }
+    if (finite(policy.keepLearningRecords)) {
+      const keys = (await this.searchAll(learningNamespace(this.userId))).map((item) => item.key).sort();
+      const old = keys.slice(0, Math.max(0, keys.length - policy.keepLearningRecords));
+      report.deletedLearningRecords = await this.deleteRows(old.map((key) => ({ namespace: learningNamespace(this.userId), key })));
+    }
+    if (policy.keepThreads !== undefined && checkpoints) {
+      const finished = (await this.threads()).filter((thread) => !busy.has(thread.threadId)).reverse();
+      for (const thread of finished.slice(policy.keepThreads)) {
+        await checkpoints.deleteThread(thread.threadId);
+        const owner = await this.getRow(threadOwnersNamespace(), thread.threadId);
+        const rows = [{ namespace: userThreadsNamespace(this.userId), key: thread.threadId }];
+        if ((owner?.value as { userId?: unknown } | undefined)?.userId === this.userId) {
+          rows.push({ namespace: threadOwnersNamespace(), key: thread.threadId });
+        }
+        await this.deleteRows(rows);
+        report.deletedThreads.push(thread.threadId);
+      }
+    }
+    return report;
+  }
+
+  /** Moves one row aside into the user's quarantine (kept, never used) and deletes it from its place. */
+  async quarantineRow(problem: RecordProblem): Promise<void> {
+    const item = await this.getRow(problem.namespace, problem.key);
+    await commitAtomically(this.raw, [
+      this.quarantineWrite(problem, item?.value),
+      { namespace: problem.namespace, key: problem.key, value: null },
+    ]);
+  }
+
+  /** Rows moved to quarantine, oldest first. */
+  async quarantined(): Promise<Item[]> {
+    return (await this.searchAll(quarantineNamespace(this.userId))).sort((a, b) => a.key.localeCompare(b.key));
+  }
+
+  /**
+   * Reads every row of this user and returns the ones that do not fit their
+   * schema (also in `problems`). Used by `persona doctor`.
+   */
+  async inspect(): Promise<RecordProblem[]> {
+    const before = this.problems.length;
+    const personaNs = personaNamespace(this.userId);
+    this.readDocument(await this.getRow(personaNs, CURRENT_KEY));
+    this.readLedger(await this.getRow(personaNs, LEDGER_KEY));
+    await this.history();
+    await this.learningLog();
+    this.parseAll(SessionRecordSchema, await this.searchAll(sessionsNamespace(this.userId)));
+    this.parseAll(TurnRecordSchema, await this.searchPrefix(transcriptsPrefix(this.userId)));
+    for (const thread of await this.threads()) await this.threadOwner(thread.threadId).catch(() => undefined);
+    await this.pendingReview();
+    return this.problems.slice(before);
+  }
+}
+
+/** The session id of a thread's n-th session: the thread id first, then "thread#2", "thread#3", ... */
+export function sessionIdFor(threadId: string, count: number): string {
+  return count <= 1 ? threadId : `${threadId}#${count}`;
 }

@@ -1,6 +1,6 @@
 import { loadPersonaBench } from "../../src/bench/data/loadPersonaBench.js";
 import type { EpisodeResult, SceneResult } from "../../src/bench/results.js";
-import { messageText } from "../../src/learning/transcripts.js";
+import { messageText } from "../../src/render/messageText.js";
 import { systemOf, type RoleCall } from "./helpers/roleModels.js";
 import { FIXTURE, runFixture } from "./helpers/runFixture.js";
 

@@ -1,6 +1,6 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { messageText } from "../../src/learning/transcripts.js";
+import { messageText } from "../../src/render/messageText.js";
 import { ResultsLog, sceneKey } from "../../src/bench/results.js";
 import { loadPersonaBench } from "../../src/bench/data/loadPersonaBench.js";
 import { defaultScript, type RoleScript } from "./helpers/roleModels.js";

@@ -117,7 +117,7 @@ describe("persona history / diff / rollback / export / forget", () => {
     expect(exported.persona.version).toBe(3);
     expect(exported.history).toHaveLength(3);
     expect(exported.sessions.map((s) => s.sessionId)).toEqual(["a1", "a2", "a3"]);
-    expect(exported.sessions[1]!.transcript[0]!.text).toContain(CANARY);
+    expect(exported.sessions[1]!.transcript[0]!.messages[0]!.text).toContain(CANARY);
     expect(exported.learningLog.length).toBeGreaterThanOrEqual(3);
     expect(JSON.stringify(exported)).not.toContain("Bob");
   });

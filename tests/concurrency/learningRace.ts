@@ -42,15 +42,23 @@ export function raceLearnerReply(call: ScriptedCall): AIMessage {
   });
 }
 
-/** Registers `count` open sessions of the user, each with a transcript naming its token. */
-export async function seedOpenSessions(store: BaseStore, userId: string, count: number): Promise<string[]> {
-  const memory = new PersonaMemory(store, userId);
-  const ids: string[] = [];
-  for (let i = 0; i < count; i++) {
-    await memory.startSession(raceSessionId(i), `thread-${i}`);
-    await memory.saveTranscript(raceSessionId(i), [{ role: "user", text: `my token-${i} please` }]);
-    ids.push(raceSessionId(i));
-  }
+/**
+ * Opens `count` sessions of the user in different threads at the same moment,
+ * each with a first turn naming its token. Each new session ends the others,
+ * so all but the last to commit end up ended.
+ */
+export async function seedSessions(store: BaseStore, userId: string, count: number): Promise<string[]> {
+  const ids = Array.from({ length: count }, (_, i) => raceSessionId(i));
+  await Promise.all(
+    ids.map((sessionId, i) =>
+      new PersonaMemory(store, userId).recordTurn({
+        sessionId,
+        threadId: `thread-${i}`,
+        newSession: true,
+        turn: { index: 0, messages: [{ role: "user", text: `my token-${i} please` }] },
+      }),
+    ),
+  );
   return ids;
 }
 
@@ -66,7 +74,7 @@ export async function endAllAtOnce(store: BaseStore, userId: string, sessionIds:
     }),
   );
   const memory = new PersonaMemory(store, userId);
-  while ((await memory.sessions("ended")).length > 0) await learnPersona(memory, settings);
+  while ((await memory.pendingSessions()).length > 0) await learnPersona(memory, settings);
 }
 
 /**

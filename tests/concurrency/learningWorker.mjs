@@ -37,7 +37,7 @@ try {
     }),
   );
   const memory = new PersonaMemory(persistence.store, userId);
-  while ((await memory.sessions("ended")).length > 0) outcomes.push((await learnPersona(memory, settings)).record?.outcome);
+  while ((await memory.pendingSessions()).length > 0) outcomes.push((await learnPersona(memory, settings)).record?.outcome);
 } finally {
   await persistence.close();
 }

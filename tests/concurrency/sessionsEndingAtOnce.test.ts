@@ -12,7 +12,7 @@ import { SqliteStore } from "../../src/store/sqliteStore.js";
 import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
 import { isLearnerCall } from "../helpers/learnerReplies.js";
 import { describeWithPostgres, freshSchema } from "../store/postgresTestServer.js";
-import { checkRaceOutcome, endAllAtOnce, raceLearnerReply, seedOpenSessions } from "./learningRace.js";
+import { checkRaceOutcome, endAllAtOnce, raceLearnerReply, seedSessions } from "./learningRace.js";
 
 const run = promisify(execFile);
 const WORKER = resolve(__dirname, "learningWorker.mjs");
@@ -39,7 +39,7 @@ describe("N sessions of one user ending at once", () => {
     ["SqliteStore", () => new SqliteStore(join(dir, "race.db"))],
   ])("in one process (%s): every session learned exactly once, no change lost", async (_name, makeStore) => {
     const store = makeStore();
-    const ids = await seedOpenSessions(store, "u1", SESSIONS);
+    const ids = await seedSessions(store, "u1", SESSIONS);
     await endAllAtOnce(store, "u1", ids);
     // eslint-disable-next-line no-console
     console.log(`one process, ${_name}: ${await checkRaceOutcome(store, "u1", SESSIONS)}`);
@@ -48,7 +48,7 @@ describe("N sessions of one user ending at once", () => {
   it("in two processes sharing one SQLite file", async () => {
     const db = join(dir, "shared.db");
     const store = new SqliteStore(db);
-    const ids = await seedOpenSessions(store, "u1", SESSIONS);
+    const ids = await seedSessions(store, "u1", SESSIONS);
     const workers = await raceInTwoProcesses(db, "u1", ids);
     // eslint-disable-next-line no-console
     console.log(`two processes, SQLite: ${await checkRaceOutcome(store, "u1", SESSIONS)}; workers: ${workers.join(" ")}`);
@@ -81,12 +81,12 @@ describeWithPostgres("N sessions of one user ending at once on Postgres", () => 
     const fresh = await freshSchema("race");
     const persistence = await openPersistence(fresh.url);
     try {
-      const local = await seedOpenSessions(persistence.store, "u1", SESSIONS);
+      const local = await seedSessions(persistence.store, "u1", SESSIONS);
       await endAllAtOnce(persistence.store, "u1", local);
       // eslint-disable-next-line no-console
       console.log(`one process, Postgres: ${await checkRaceOutcome(persistence.store, "u1", SESSIONS)}`);
 
-      const shared = await seedOpenSessions(persistence.store, "u2", SESSIONS);
+      const shared = await seedSessions(persistence.store, "u2", SESSIONS);
       const workers = await raceInTwoProcesses(fresh.url, "u2", shared);
       // eslint-disable-next-line no-console
       console.log(`two processes, Postgres: ${await checkRaceOutcome(persistence.store, "u2", SESSIONS)}; workers: ${workers.join(" ")}`);

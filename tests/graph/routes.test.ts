@@ -1,26 +1,27 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { END } from "@langchain/langgraph";
-import { routeAfterChatbot, routeAfterSessionManager, TOOL_EXECUTOR } from "../../src/graph/routes.js";
+import { routeAfterChatbot, routeAfterRecorder, routeAfterSessionManager, TOOL_EXECUTOR } from "../../src/graph/routes.js";
 import type { PersonaGraphStateType } from "../../src/graph/state.js";
 
-const state = (messages: PersonaGraphStateType["messages"], learningDue = false) =>
-  ({ messages, learningDue }) as PersonaGraphStateType;
+const state = (fields: Partial<PersonaGraphStateType>) => ({ messages: [], turnStart: null, learningDue: false, ...fields }) as PersonaGraphStateType;
 
 describe("routes", () => {
-  it("sends a new user message to the chatbot, even when learning is due", () => {
-    expect(routeAfterSessionManager(state([new HumanMessage("hi")], true))).toBe("personalized_chatbot");
+  it("sends a turn with input to the chatbot and an end-only input straight to the recorder", () => {
+    expect(routeAfterSessionManager(state({ messages: [new HumanMessage("hi")], turnStart: 0 }))).toBe("personalized_chatbot");
+    expect(routeAfterSessionManager(state({ messages: [new HumanMessage("hi"), new AIMessage("yo")], turnStart: null }))).toBe(
+      "session_recorder",
+    );
   });
 
-  it("learns at the end of a turn only when due", () => {
-    expect(routeAfterSessionManager(state([new HumanMessage("hi"), new AIMessage("yo")], true))).toBe("persona_update");
-    expect(routeAfterSessionManager(state([new HumanMessage("hi"), new AIMessage("yo")], false))).toBe(END);
-    expect(routeAfterSessionManager(state([], false))).toBe(END);
-  });
-
-  it("runs tool calls, then hands finished replies back to the session manager", () => {
+  it("runs tool calls, then hands the finished reply to the recorder", () => {
     const call = new AIMessage({ content: "", tool_calls: [{ id: "1", name: "t", args: {} }] });
-    expect(routeAfterChatbot(state([new HumanMessage("hi"), call]))).toBe(TOOL_EXECUTOR);
+    expect(routeAfterChatbot(state({ messages: [new HumanMessage("hi"), call] }))).toBe(TOOL_EXECUTOR);
     const done = [new HumanMessage("hi"), call, new ToolMessage({ content: "r", tool_call_id: "1" }), new AIMessage("ok")];
-    expect(routeAfterChatbot(state(done))).toBe("session_manager");
+    expect(routeAfterChatbot(state({ messages: done }))).toBe("session_recorder");
+  });
+
+  it("learns after the recorder only when due", () => {
+    expect(routeAfterRecorder(state({ learningDue: true }))).toBe("persona_update");
+    expect(routeAfterRecorder(state({ learningDue: false }))).toBe(END);
   });
 });

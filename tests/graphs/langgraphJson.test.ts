@@ -48,7 +48,7 @@ describe("langgraph.json", () => {
   test("the chatbot has the persona graph's nodes; the learner only the update node", async () => {
     const chatbot = await loadGraph(config.graphs.persona_chatbot);
     const learner = await loadGraph(config.graphs.persona_learner);
-    expect(Object.keys(chatbot.builder!.nodes).sort()).toEqual(["persona_update", "personalized_chatbot", "session_manager", "tools"]);
+    expect(Object.keys(chatbot.builder!.nodes).sort()).toEqual(["persona_update", "personalized_chatbot", "session_manager", "session_recorder", "tools"]);
     expect(Object.keys(learner.builder!.nodes)).toEqual(["persona_update"]);
   });
 

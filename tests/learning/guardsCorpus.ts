@@ -1,3 +1,4 @@
+import { recordSession } from "../helpers/sessions.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InMemoryStore } from "@langchain/langgraph";
@@ -38,9 +39,7 @@ export async function persistCorpus(
     });
     const settings = resolvePersonaSettings({ model, ...options });
     const memory = new PersonaMemory(store, `user-${index}`);
-    await memory.startSession("s1", "t1");
-    await memory.saveTranscript("s1", [{ role: "user", text: entry.value }]);
-    await memory.endSession("s1", "explicit");
+    await recordSession(memory, "s1", { threadId: "t1", turns: [[{ role: "user", text: entry.value }]] });
     const { record } = await learnPersona(memory, settings);
     const persisted = (await memory.load()).version > 0;
     results.push({ ...entry, persisted, ...(record?.rejected[0] ? { reason: record.rejected[0].reason } : {}) });

@@ -1,3 +1,4 @@
+import { recordSession } from "../helpers/sessions.js";
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
 import { PersonaMemory } from "../../src/memory/personaMemory.js";
 import { SqliteStore } from "../../src/store/sqliteStore.js";
@@ -9,10 +10,7 @@ const stores: Array<[string, () => BaseStore]> = [
 
 describe.each(stores)("PersonaMemory.commitVersion on %s", (_name, makeStore) => {
   async function endedSessions(memory: PersonaMemory, ids: string[]) {
-    for (const id of ids) {
-      await memory.startSession(id, id);
-      await memory.endSession(id, "explicit");
-    }
+    for (const id of ids) await recordSession(memory, id);
   }
 
   it("writes a version with its history entry and marks the sessions learned", async () => {
@@ -93,7 +91,7 @@ describe.each(stores)("PersonaMemory.commitVersion on %s", (_name, makeStore) =>
 
   it("ends a session once and tells the second caller", async () => {
     const memory = new PersonaMemory(makeStore(), "u1");
-    await memory.startSession("s1", "t1");
+    await recordSession(memory, "s1", { threadId: "t1", end: false });
     const results = await Promise.all([memory.endSession("s1", "explicit"), memory.endSession("s1", "new_thread")]);
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await memory.endSession("missing", "explicit")).toBe(false);
@@ -104,8 +102,7 @@ describe.each(stores)("PersonaMemory.commitVersion on %s", (_name, makeStore) =>
     const ids = ["u1", "u10", "a.b", "a:b", "a/b", "a%2Eb", "用户"];
     for (const id of ids) {
       const memory = new PersonaMemory(store, id);
-      await memory.startSession(`s-${id}`, "t");
-      await memory.endSession(`s-${id}`, "explicit");
+      await recordSession(memory, `s-${id}`, { threadId: "t" });
       await memory.commitVersion({
         source: "manual",
         build: () => ({

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { z } from "zod";
-import { messageText } from "../../learning/transcripts.js";
+import { messageText } from "../../render/messageText.js";
 import { formatPrompt } from "../../prompts/formatPrompt.js";
 import { JSON_RETRY } from "../../prompts/bench/jsonRetry.js";
 import { parseJsonReply } from "./parseJsonReply.js";

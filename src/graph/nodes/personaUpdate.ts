@@ -1,5 +1,7 @@
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { PersonaMemory } from "../../memory/personaMemory.js";
+import type { ThreadCheckpointCleaner } from "../../memory/retention.js";
+import { checkpointPrunerFor } from "../../store/checkpointRetention.js";
 import {
   commitProposal,
   learnPersona,
@@ -9,11 +11,17 @@ import {
 } from "../../learning/learnPersona.js";
 import { buildReviewRequest, parseReviewDecision } from "../../learning/review.js";
 import { validateChanges } from "../../learning/validateChanges.js";
-import { requireStore, resolveUserId } from "../context.js";
+import { requireStore, resolveUserId, runCheckpointer } from "../context.js";
 import type { PersonaSettings } from "../options.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
 export const PERSONA_UPDATE = "persona_update";
+
+/** How retention prunes the running graph's checkpoints, when the checkpointer is one the package knows. */
+function checkpointCleaner(config: LangGraphRunnableConfig): ThreadCheckpointCleaner | undefined {
+  const checkpointer = runCheckpointer(config);
+  return checkpointer ? checkpointPrunerFor(checkpointer) : undefined;
+}
 
 /**
  * The reviewed path. A node runs again from the top when resumed, so the
@@ -25,10 +33,10 @@ async function learnWithReview(
   settings: PersonaSettings,
   config: LangGraphRunnableConfig,
 ): Promise<LearnPersonaResult> {
-  const ended = new Set((await memory.sessions("ended")).map((session) => session.sessionId));
-  let proposal = await memory.pendingReview<PersonaProposal & Record<string, unknown>>();
+  const pending = new Set((await memory.pendingSessions()).map((session) => session.sessionId));
+  let proposal = await memory.pendingReview<PersonaProposal>();
   // A stored proposal is stale once any of its sessions was learned elsewhere.
-  if (!proposal || !proposal.sessionIds.every((id) => ended.has(id))) {
+  if (!proposal || !proposal.sessionIds.every((id) => pending.has(id))) {
     const fresh = await proposePersonaUpdate(memory, settings, config);
     if (!fresh) {
       const document = await memory.load();
@@ -93,10 +101,13 @@ export function createPersonaUpdateNode(settings: PersonaSettings) {
     _state: PersonaGraphStateType,
     config: LangGraphRunnableConfig,
   ): Promise<PersonaGraphUpdate> {
-    const memory = new PersonaMemory(requireStore(config), resolveUserId(config));
-    const { record, version, persona } = settings.review
+    const memory = new PersonaMemory(requireStore(config), resolveUserId(config), { schema: settings.schema });
+    const { record, version, persona, learnedThreadIds } = settings.review
       ? await learnWithReview(memory, settings, config)
       : await learnPersona(memory, settings, config);
+    if (learnedThreadIds?.length) {
+      await memory.prune(settings.retention, { threadIds: learnedThreadIds, checkpoints: checkpointCleaner(config) });
+    }
     return {
       persona,
       personaVersion: version,

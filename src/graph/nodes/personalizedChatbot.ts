@@ -31,7 +31,10 @@ export function buildChatbotSystemPrompt(
   return sections.join("\n\n");
 }
 
-/** Answers the user with the persona in the system prompt and the caller's tools bound. */
+/**
+ * Answers the user with the persona in the system prompt and the caller's
+ * tools bound; the model sees the current session's messages only.
+ */
 export function createPersonalizedChatbotNode(settings: PersonaSettings) {
   let bound: Runnable<BaseMessage[], BaseMessage> | undefined;
   const model = (): Runnable<BaseMessage[], BaseMessage> => {
@@ -49,16 +52,18 @@ export function createPersonalizedChatbotNode(settings: PersonaSettings) {
     state: PersonaGraphStateType,
     config: LangGraphRunnableConfig,
   ): Promise<PersonaGraphUpdate> {
+    // Only the current session: a thread reused across sessions must not grow the prompt.
+    const session = state.messages.slice(state.sessionStart);
     const extra = settings.extraContext
       ? await settings.extraContext({
           userId: resolveUserId(config),
           threadId: resolveThreadId(config),
           store: requireStore(config),
-          messages: state.messages,
+          messages: session,
         })
       : undefined;
     const system = new SystemMessage(buildChatbotSystemPrompt(settings, state, extra));
-    const reply = await model().invoke([system, ...state.messages], config);
+    const reply = await model().invoke([system, ...session], config);
     return { messages: [reply] };
   };
 }

@@ -1,36 +1,39 @@
 import { RemoveMessage, type BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { PersonaMemory } from "../../memory/personaMemory.js";
-import { turnsFromMessages } from "../../learning/transcripts.js";
+import { describeRecordProblem, PersonaMemory, PersonaThreadOwnershipError, sessionIdFor } from "../../memory/personaMemory.js";
 import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
 import type { PersonaSettings } from "../options.js";
-import { checkThreadId, checkUserMessage, PersonaInputError } from "../input.js";
-import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
+import { inputBatchOf, type PersonaGraphStateType, type PersonaGraphUpdate } from "../state.js";
 
 export const SESSION_MANAGER = "session_manager";
 
-function isHuman(message: BaseMessage | undefined): boolean {
-  return message?.getType() === "human";
-}
-
-/** Index of the first message of the trailing run of user messages (the new input). */
-function newInputStart(messages: BaseMessage[]): number {
-  let index = messages.length;
-  while (index > 0 && isHuman(messages[index - 1])) index--;
-  return index;
-}
-
-function sessionIdFor(threadId: string, count: number): string {
-  return count === 1 ? threadId : `${threadId}#${count}`;
+/**
+ * Splits the unrecorded tail of the thread into this run's input (the newest
+ * input batch, unless a session manager already saw it) and stale messages: the
+ * input of runs that failed or were refused, which LangGraph had saved.
+ */
+export function splitTurnInput(
+  messages: BaseMessage[],
+  recorded: number,
+  seenBatch: string | null,
+): { stale: BaseMessage[]; input: BaseMessage[]; batch: string | null } {
+  const tail = messages.slice(Math.min(recorded, messages.length));
+  const last = tail.at(-1);
+  if (!last || last.getType() !== "human") return { stale: tail, input: [], batch: null };
+  const batch = inputBatchOf(last) ?? null;
+  if (batch !== null && batch === seenBatch) return { stale: tail, input: [], batch: null };
+  let start = tail.length;
+  // The trailing run of user messages of the newest batch (untagged messages: the trailing run of user messages).
+  while (start > 0 && tail[start - 1]!.getType() === "human" && (inputBatchOf(tail[start - 1]) ?? null) === batch) start--;
+  return { stale: tail.slice(0, start), input: tail.slice(start), batch };
 }
 
 /**
- * Runs at both ends of a turn.
- * Opening (the last message is the user's): loads the persona, registers the
- * thread's session (a new one if none is open) and ends the user's sessions in
- * other threads. Closing (the reply is in, or an end-only input): saves the
- * session transcript, ends the session if asked, and decides whether learning
- * is due.
+ * Opens a turn, before anything reaches the model: checks that the thread
+ * belongs to the run's user (claiming it on first use), reads the persona and
+ * the user's session ledger in one store round trip, drops stale input, and
+ * decides which session the turn belongs to (a new one when the thread has no
+ * open session). It writes nothing to the store except a new thread's owner.
  */
 export function createSessionManagerNode(settings: PersonaSettings) {
   return async function sessionManager(
@@ -39,64 +42,37 @@ export function createSessionManagerNode(settings: PersonaSettings) {
   ): Promise<PersonaGraphUpdate> {
     const userId = resolveUserId(config);
     const threadId = resolveThreadId(config);
-    const threadProblem = checkThreadId(threadId);
-    if (threadProblem) throw new PersonaInputError(`persona graph: invalid "thread_id": ${threadProblem}`);
-    const memory = new PersonaMemory(requireStore(config), userId);
-    let messages = state.messages;
-    const removals: RemoveMessage[] = [];
+    const memory = new PersonaMemory(requireStore(config), userId, { schema: settings.schema });
+    const context = await memory.openTurn(threadId);
+    if (context.owner && context.owner.userId !== userId) throw new PersonaThreadOwnershipError(threadId, userId);
+    if (!context.owner) await memory.claimThread(threadId);
 
-    if (isHuman(messages.at(-1))) {
-      // LangGraph checkpoints a run's input before any node runs, so a message
-      // rejected in an earlier run is still at the end of the thread: drop it
-      // now instead of failing on it forever. The newest message is checked.
-      const problem = checkUserMessage(messages.at(-1)!, settings.maxMessageChars);
-      if (problem) throw new PersonaInputError(`persona graph: ${problem}; nothing was stored`);
-      const start = newInputStart(messages);
-      for (const message of messages.slice(start, -1)) {
-        if (message.id && checkUserMessage(message, settings.maxMessageChars)) {
-          removals.push(new RemoveMessage({ id: message.id }));
-        }
-      }
-      if (removals.length) {
-        const removed = new Set(removals.map((removal) => removal.id));
-        messages = messages.filter((message) => !message.id || !removed.has(message.id));
-      }
-    }
-
-    if (isHuman(messages.at(-1))) {
-      const document = await memory.load();
-      const current = state.sessionId ? await memory.getSession(state.sessionId) : undefined;
-      if (current?.status === "open") {
-        return {
-          persona: document.persona,
-          personaVersion: document.version,
-          learningDue: false,
-          ...(removals.length ? { messages: removals } : {}),
-        };
-      }
-      const sessionCount = state.sessionCount + 1;
-      const sessionId = sessionIdFor(threadId, sessionCount);
-      await memory.startSession(sessionId, threadId);
-      for (const other of await memory.sessions("open")) {
-        if (other.sessionId !== sessionId) await memory.endSession(other.sessionId, "new_thread");
-      }
-      return {
-        persona: document.persona,
-        personaVersion: document.version,
-        sessionId,
-        sessionCount,
-        sessionStart: newInputStart(messages),
-        learningDue: false,
-        ...(removals.length ? { messages: removals } : {}),
-      };
-    }
-
-    if (state.sessionId) {
-      await memory.saveTranscript(state.sessionId, turnsFromMessages(messages.slice(state.sessionStart)));
-      if (state.endSession) await memory.endSession(state.sessionId, "explicit");
-    }
-    const learningDue =
-      settings.learning === "inline" && (await memory.sessions("ended")).length >= settings.updateEvery;
-    return { endSession: false, learningDue };
+    const { stale, input, batch } = splitTurnInput(state.messages, state.recorded, state.seenBatch);
+    const removals = stale.filter((message) => message.id).map((message) => new RemoveMessage({ id: message.id! }));
+    // Index of the input once the stale messages are removed.
+    const inputStart = Math.min(state.recorded, state.messages.length) + stale.length - removals.length;
+    const opened: PersonaGraphUpdate = {
+      persona: context.document.persona,
+      personaVersion: context.document.version,
+      memoryWarnings: context.problems.map(describeRecordProblem),
+      turnLedger: { ledger: context.ledger, rev: context.ledgerRev },
+      learningDue: false,
+      ...(removals.length ? { messages: removals } : {}),
+      ...(batch !== null ? { seenBatch: batch } : {}),
+    };
+    if (input.length === 0) return { ...opened, turnStart: null, newSession: false, recorded: inputStart };
+    const current = state.sessionId ? context.ledger.sessions.find((session) => session.sessionId === state.sessionId) : undefined;
+    if (current?.status === "open") return { ...opened, turnStart: inputStart, newSession: false, recorded: inputStart };
+    const sessionCount = state.sessionCount + 1;
+    return {
+      ...opened,
+      sessionId: sessionIdFor(threadId, sessionCount),
+      sessionCount,
+      sessionStart: inputStart,
+      sessionTurns: 0,
+      turnStart: inputStart,
+      recorded: inputStart,
+      newSession: true,
+    };
   };
 }

@@ -7,7 +7,7 @@ import type { BenchRole } from "../../../src/bench/cost.js";
 import type { BenchModelFactory } from "../../../src/bench/models.js";
 import { mockBenchHandler } from "../../../src/bench/mockBenchHandler.js";
 import type { MockChatRequest, MockReply } from "../../../src/testing/mockOpenAIServer.js";
-import { messageText } from "../../../src/learning/transcripts.js";
+import { messageText } from "../../../src/render/messageText.js";
 
 type OpenAITool = ReturnType<typeof convertToOpenAITool>;
 

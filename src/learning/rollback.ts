@@ -1,8 +1,8 @@
-import type { PersonaValueGuard } from "../learning/fieldPolicies.js";
-import { poisoningGuard } from "../learning/guards.js";
-import { diffPersonas } from "./diff.js";
-import type { PersonaMemory } from "./personaMemory.js";
-import type { AppliedChange, PersonaVersion } from "./types.js";
+import type { PersonaValueGuard } from "./fieldPolicies.js";
+import { poisoningGuard } from "./guards.js";
+import { diffPersonas } from "../memory/diff.js";
+import type { PersonaMemory } from "../memory/personaMemory.js";
+import type { AppliedChange, PersonaVersion } from "../memory/records.js";
 
 export class RollbackError extends Error {
   constructor(message: string) {

@@ -1,0 +1,45 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { PersonaMemory } from "../../memory/personaMemory.js";
+import { turnsFromMessages } from "../../learning/transcripts.js";
+import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
+import type { PersonaSettings } from "../options.js";
+import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
+
+export const SESSION_RECORDER = "session_recorder";
+
+/**
+ * Closes a turn: saves the turn's transcript (the user's messages and the
+ * reply they were shown) and updates the user's session ledger in one atomic
+ * store write, ends the session when the input asked for it (and the user's
+ * other open sessions when this turn opened a new one), and decides whether
+ * learning is due (a session ended and at least k are waiting).
+ */
+export function createSessionRecorderNode(settings: PersonaSettings) {
+  return async function sessionRecorder(
+    state: PersonaGraphStateType,
+    config: LangGraphRunnableConfig,
+  ): Promise<PersonaGraphUpdate> {
+    const closed: PersonaGraphUpdate = { endSession: false, newSession: false, turnStart: null, turnLedger: null };
+    const turn =
+      state.turnStart !== null && state.sessionId
+        ? { index: state.sessionTurns, messages: turnsFromMessages(state.messages.slice(state.turnStart)) }
+        : undefined;
+    if (!state.sessionId || (!turn && !state.endSession)) return { ...closed, learningDue: false };
+    const memory = new PersonaMemory(requireStore(config), resolveUserId(config), { schema: settings.schema });
+    const result = await memory.recordTurn({
+      sessionId: state.sessionId,
+      threadId: resolveThreadId(config),
+      newSession: state.newSession,
+      ...(turn ? { turn } : {}),
+      endSession: state.endSession,
+      ...(state.turnLedger ? { known: state.turnLedger } : {}),
+    });
+    return {
+      ...closed,
+      ...(turn ? { sessionTurns: state.sessionTurns + 1, recorded: state.messages.length } : {}),
+      // Learning is considered when a session ends, so a failing learner is not retried on every turn.
+      learningDue:
+        settings.learning === "inline" && result.endedSessionIds.length > 0 && result.pendingCount >= settings.updateEvery,
+    };
+  };
+}

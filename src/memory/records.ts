@@ -1,0 +1,165 @@
+import { z } from "zod";
+
+/**
+ * Every record persona memory keeps in a store, defined once. Types are
+ * inferred from these schemas, and every read parses the stored value with
+ * its schema: a row that does not fit is reported, never used as if it did.
+ * Records are `loose`: fields added by a later version of the package are kept.
+ */
+
+/** The declared fields of a loose record type (without its index signature). */
+export type KnownFields<T> = { [K in keyof T as string extends K ? never : K]: T[K] };
+
+const time = z.string().min(1);
+const count = z.number().int().min(0);
+
+/** Persona values: a nested plain object; only known fields are present. */
+export const PersonaValuesSchema = z.record(z.string(), z.unknown());
+
+/** The current persona of one user (`["persona", user]`, key `current`). Version 0: nothing learned yet. */
+export const PersonaDocumentSchema = z
+  .object({
+    userId: z.string(),
+    version: count,
+    persona: PersonaValuesSchema,
+    updatedAt: time,
+  })
+  .loose();
+export type PersonaDocument = z.infer<typeof PersonaDocumentSchema>;
+
+/** One field-level change, as applied. `evidence` holds the user's own words. */
+export const AppliedChangeSchema = z
+  .object({
+    op: z.enum(["set", "clear"]),
+    field: z.string(),
+    value: z.unknown().optional(),
+    previous: z.unknown().optional(),
+    evidence: z.string(),
+  })
+  .loose();
+export type AppliedChange = z.infer<typeof AppliedChangeSchema>;
+
+/** A proposed change that was not applied, with the reason. */
+export const RejectedChangeSchema = z.object({ change: z.unknown(), reason: z.string() }).loose();
+export type RejectedChange = z.infer<typeof RejectedChangeSchema>;
+
+export const VersionSourceSchema = z.enum(["learning", "rollback", "manual", "review"]);
+export type VersionSource = z.infer<typeof VersionSourceSchema>;
+
+/** One entry of a user's persona history (`["persona", user, "history"]`, key = padded version). */
+export const PersonaVersionSchema = z
+  .object({
+    version: z.number().int().min(1),
+    parentVersion: count,
+    createdAt: time,
+    source: VersionSourceSchema,
+    changes: z.array(AppliedChangeSchema),
+    rejected: z.array(RejectedChangeSchema),
+    sessionIds: z.array(z.string()),
+    /** The whole persona after this version, so diff and rollback need no replay. */
+    persona: PersonaValuesSchema,
+    note: z.string().optional(),
+  })
+  .loose();
+export type PersonaVersion = z.infer<typeof PersonaVersionSchema>;
+
+export const SessionStatusSchema = z.enum(["open", "ended", "learned", "discarded"]);
+export type SessionStatus = z.infer<typeof SessionStatusSchema>;
+
+/**
+ * One session. Open and ended sessions live in the user's session ledger;
+ * learned and discarded ones are archived under `["persona", user, "sessions"]`.
+ * A session exists from its first recorded turn. `turns` counts the turns
+ * whose transcript is saved; `learnedTurns` how many of them learning has
+ * read. An ended session with `turns > learnedTurns` is waiting to be learned.
+ */
+export const SessionRecordSchema = z
+  .object({
+    sessionId: z.string().min(1),
+    threadId: z.string().min(1),
+    status: SessionStatusSchema,
+    startedAt: time,
+    endedAt: time.optional(),
+    endReason: z.enum(["explicit", "new_thread"]).optional(),
+    turns: count,
+    learnedTurns: count,
+    lastTurnAt: time.optional(),
+    learnedAt: time.optional(),
+    /** The persona version that includes what was learned from this session. */
+    learnedInVersion: count.optional(),
+    discardedAt: time.optional(),
+    discardReason: z.string().optional(),
+    /** Set when retention deleted the transcript of this (learned) session. */
+    transcriptPruned: z.boolean().optional(),
+  })
+  .loose();
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+
+/** The user's open and not yet learned sessions, oldest first (`["persona", user]`, key `ledger`). */
+export const SessionLedgerSchema = z.object({ sessions: z.array(SessionRecordSchema) }).loose();
+export type SessionLedger = z.infer<typeof SessionLedgerSchema>;
+
+/** One line of a transcript: what the user said, or the reply they were shown. */
+export const TranscriptTurnSchema = z.object({ role: z.enum(["user", "assistant"]), text: z.string() }).loose();
+export type TranscriptTurn = z.infer<typeof TranscriptTurnSchema>;
+
+/**
+ * One recorded turn of a session (`["persona", user, "transcripts", session]`,
+ * key = padded turn index): the user's messages and the reply shown to them.
+ * `partial` marks a reply cut short (the user cancelled it), kept as shown.
+ */
+export const TurnRecordSchema = z
+  .object({
+    index: count,
+    messages: z.array(TranscriptTurnSchema),
+    at: time,
+    partial: z.boolean().optional(),
+  })
+  .loose();
+export type TurnRecord = z.infer<typeof TurnRecordSchema>;
+
+/** A session's transcript as read back: its recorded turns flattened, oldest first. */
+export interface TranscriptRecord {
+  sessionId: string;
+  turns: TranscriptTurn[];
+}
+
+export const LearningOutcomeSchema = z.enum([
+  "applied",
+  "no_changes",
+  "all_rejected",
+  "malformed",
+  "error",
+  "already_learned",
+  "review_rejected",
+]);
+export type LearningOutcome = z.infer<typeof LearningOutcomeSchema>;
+
+/** What one learning run did, kept whether or not the persona changed (`["persona", user, "learning"]`). */
+export const LearningRecordSchema = z
+  .object({
+    id: z.string().min(1),
+    at: time,
+    sessionIds: z.array(z.string()),
+    outcome: LearningOutcomeSchema,
+    version: count.optional(),
+    appliedCount: count,
+    rejected: z.array(RejectedChangeSchema),
+    error: z.string().optional(),
+  })
+  .loose();
+export type LearningRecord = z.infer<typeof LearningRecordSchema>;
+
+/** Who owns a thread (`["persona_threads"]`, key = thread id): the user who opened it. */
+export const ThreadOwnerSchema = z.object({ threadId: z.string().min(1), userId: z.string().min(1), createdAt: time }).loose();
+export type ThreadOwner = z.infer<typeof ThreadOwnerSchema>;
+
+/** A persona update waiting for human review (`["persona", user, "review"]`, key `pending`). */
+export const PendingReviewSchema = z.object({ sessionIds: z.array(z.string()), savedAt: time }).loose();
+export type PendingReview = z.infer<typeof PendingReviewSchema>;
+
+/** A stored row that did not fit its schema, moved aside by `persona doctor` or by the next write. */
+export const QuarantinedRowSchema = z
+  .object({ namespace: z.array(z.string()), key: z.string(), reason: z.string(), value: z.unknown(), at: time })
+  .loose();
+export type QuarantinedRow = z.infer<typeof QuarantinedRowSchema>;
