@@ -5,10 +5,8 @@ export { PersonaGraphState } from "./graph/state.js";
 export type { PersonaGraphStateType, PersonaGraphUpdate, LearningSummary } from "./graph/state.js";
 export { PersonaContextSchema } from "./graph/context.js";
 export type { PersonaContext } from "./graph/context.js";
-export { SESSION_MANAGER } from "./graph/nodes/sessionManager.js";
-export { PERSONALIZED_CHATBOT, buildChatbotSystemPrompt } from "./graph/nodes/personalizedChatbot.js";
-export { PERSONA_UPDATE } from "./graph/nodes/personaUpdate.js";
-export { TOOL_EXECUTOR, routeAfterChatbot, routeAfterSessionManager } from "./graph/routes.js";
+export { buildChatbotSystemPrompt } from "./graph/nodes/personalizedChatbot.js";
+export { PERSONA_UPDATE, PERSONALIZED_CHATBOT, SESSION_MANAGER, SESSION_RECORDER, TOOL_EXECUTOR } from "./graph/routes.js";
 
 // Persona schema
 export { defaultPersonaSchema } from "./schema/defaultSchema.js";

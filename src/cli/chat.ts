@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { createPersonaGraph } from "../graph/createPersonaGraph.js";
-import { PERSONALIZED_CHATBOT } from "../graph/nodes/personalizedChatbot.js";
+import { PERSONALIZED_CHATBOT } from "../graph/routes.js";
 import type { PersonaGraphStateType } from "../graph/state.js";
 import { messageText } from "../render/messageText.js";
 import { PersonaMemory } from "../memory/personaMemory.js";

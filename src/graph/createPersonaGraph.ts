@@ -3,11 +3,11 @@ import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { PersonaContextSchema } from "./context.js";
 import { resolvePersonaSettings, type PersonaGraphOptions } from "./options.js";
 import { PersonaGraphAnnotation, PersonaGraphState, personaInputSchema } from "./state.js";
-import { createSessionManagerNode, SESSION_MANAGER } from "./nodes/sessionManager.js";
-import { createPersonalizedChatbotNode, PERSONALIZED_CHATBOT } from "./nodes/personalizedChatbot.js";
-import { createSessionRecorderNode, SESSION_RECORDER } from "./nodes/sessionRecorder.js";
-import { createPersonaUpdateNode, PERSONA_UPDATE } from "./nodes/personaUpdate.js";
-import { routeAfterChatbot, routeAfterRecorder, routeAfterSessionManager, TOOL_EXECUTOR } from "./routes.js";
+import { createSessionManagerNode } from "./nodes/sessionManager.js";
+import { createPersonalizedChatbotNode } from "./nodes/personalizedChatbot.js";
+import { createSessionRecorderNode } from "./nodes/sessionRecorder.js";
+import { createPersonaUpdateNode } from "./nodes/personaUpdate.js";
+import { PERSONA_UPDATE, PERSONALIZED_CHATBOT, SESSION_MANAGER, SESSION_RECORDER, TOOL_EXECUTOR } from "./routes.js";
 
 /**
  * Graphs compiled from these builders save one checkpoint per run (LangGraph
@@ -46,16 +46,14 @@ export function createPersonaGraph(options: PersonaGraphOptions) {
     output: PersonaGraphState,
     context: PersonaContextSchema,
   })
-    .addNode(SESSION_MANAGER, createSessionManagerNode(settings))
-    .addNode(PERSONALIZED_CHATBOT, createPersonalizedChatbotNode(settings))
+    // Nodes route with Command (see routes.ts): no separate edge function runs per step.
+    .addNode(SESSION_MANAGER, createSessionManagerNode(settings), { ends: [PERSONALIZED_CHATBOT, SESSION_RECORDER] })
+    .addNode(PERSONALIZED_CHATBOT, createPersonalizedChatbotNode(settings), { ends: [TOOL_EXECUTOR, SESSION_RECORDER] })
     .addNode(TOOL_EXECUTOR, new ToolNode(settings.tools))
-    .addNode(SESSION_RECORDER, createSessionRecorderNode(settings))
+    .addNode(SESSION_RECORDER, createSessionRecorderNode(settings), { ends: [PERSONA_UPDATE, END] })
     .addNode(PERSONA_UPDATE, createPersonaUpdateNode(settings))
     .addEdge(START, SESSION_MANAGER)
-    .addConditionalEdges(SESSION_MANAGER, routeAfterSessionManager, [PERSONALIZED_CHATBOT, SESSION_RECORDER])
-    .addConditionalEdges(PERSONALIZED_CHATBOT, routeAfterChatbot, [TOOL_EXECUTOR, SESSION_RECORDER])
     .addEdge(TOOL_EXECUTOR, PERSONALIZED_CHATBOT)
-    .addConditionalEdges(SESSION_RECORDER, routeAfterRecorder, [PERSONA_UPDATE, END])
     .addEdge(PERSONA_UPDATE, END);
   return checkpointOncePerRun(builder);
 }

@@ -1,24 +1,34 @@
-import type { AIMessage } from "@langchain/core/messages";
+import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import { END } from "@langchain/langgraph";
-import type { PersonaGraphStateType } from "./state.js";
-import { PERSONALIZED_CHATBOT } from "./nodes/personalizedChatbot.js";
-import { PERSONA_UPDATE } from "./nodes/personaUpdate.js";
-import { SESSION_RECORDER } from "./nodes/sessionRecorder.js";
 
+/** Node names of the persona graph. */
+export const SESSION_MANAGER = "session_manager";
+export const PERSONALIZED_CHATBOT = "personalized_chatbot";
 export const TOOL_EXECUTOR = "tools";
+export const SESSION_RECORDER = "session_recorder";
+export const PERSONA_UPDATE = "persona_update";
 
-/** After the session manager: answer this turn's input, or (no new message) go straight to the recorder. */
-export function routeAfterSessionManager(state: PersonaGraphStateType): string {
-  return state.turnStart !== null ? PERSONALIZED_CHATBOT : SESSION_RECORDER;
+/**
+ * Where a turn goes after it is opened: to the chatbot when it has new input,
+ * else (an end-only input) straight to the recorder.
+ * @param turnStart the index of the turn's input, or null when there is none
+ */
+export function routeAfterSessionManager(turnStart: number | null): typeof PERSONALIZED_CHATBOT | typeof SESSION_RECORDER {
+  return turnStart !== null ? PERSONALIZED_CHATBOT : SESSION_RECORDER;
 }
 
-/** After the chatbot: run its tool calls, or hand the finished turn to the recorder. */
-export function routeAfterChatbot(state: PersonaGraphStateType): string {
-  const last = state.messages.at(-1) as AIMessage | undefined;
-  return last?.tool_calls?.length ? TOOL_EXECUTOR : SESSION_RECORDER;
+/**
+ * After the chatbot: run its tool calls, or hand the finished turn to the recorder.
+ * @param reply the chatbot's last message
+ */
+export function routeAfterChatbot(reply: BaseMessage | undefined): typeof TOOL_EXECUTOR | typeof SESSION_RECORDER {
+  return (reply as AIMessage | undefined)?.tool_calls?.length ? TOOL_EXECUTOR : SESSION_RECORDER;
 }
 
-/** After the recorder: learn when due, else the run is over. */
-export function routeAfterRecorder(state: PersonaGraphStateType): string {
-  return state.learningDue ? PERSONA_UPDATE : END;
+/**
+ * After the recorder: learn when due, else the run is over.
+ * @param learningDue whether a session ended and k are waiting
+ */
+export function routeAfterRecorder(learningDue: boolean): typeof PERSONA_UPDATE | typeof END {
+  return learningDue ? PERSONA_UPDATE : END;
 }

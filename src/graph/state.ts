@@ -102,7 +102,7 @@ export const PersonaGraphAnnotation = Annotation.Root({
 export type PersonaGraphStateType = typeof PersonaGraphAnnotation.State;
 
 /** A partial state update (what a node returns). */
-export type PersonaGraphUpdate = typeof PersonaGraphAnnotation.Update;
+export type PersonaGraphUpdate = Partial<Omit<PersonaGraphStateType, "messages">> & { messages?: Messages };
 
 /** Messages as the graph's input accepts them: a list, or one message. */
 const messagesInput = (maxMessageChars: number) =>

@@ -21,11 +21,17 @@ export interface ScriptedChatModelOptions extends BaseChatModelParams {
   replies: ScriptedReply[];
   /** Keep answering with the last reply when the list runs out. Default false: throw. */
   repeatLast?: boolean;
+  /**
+   * Milliseconds each call waits before it answers, like a model endpoint would.
+   * @default 0
+   */
+  latencyMs?: number;
 }
 
 interface Script {
   replies: ScriptedReply[];
   repeatLast: boolean;
+  latencyMs: number;
   position: number;
   calls: ScriptedCall[];
 }
@@ -50,6 +56,7 @@ export class ScriptedChatModel extends BaseChatModel {
     this.script = shared?.script ?? {
       replies: [...options.replies],
       repeatLast: options.repeatLast ?? false,
+      latencyMs: options.latencyMs ?? 0,
       position: 0,
       calls: [],
     };
@@ -99,6 +106,7 @@ export class ScriptedChatModel extends BaseChatModel {
   async _generate(messages: BaseMessage[]): Promise<ChatResult> {
     const call: ScriptedCall = { messages, tools: this.boundTools, toolChoice: this.toolChoice };
     this.script.calls.push(call);
+    if (this.script.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, this.script.latencyMs));
     const message = this.next(call);
     const text = typeof message.content === "string" ? message.content : "";
     return { generations: [{ message, text }] };

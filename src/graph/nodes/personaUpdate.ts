@@ -15,7 +15,6 @@ import { requireStore, resolveUserId, runCheckpointer } from "../context.js";
 import type { PersonaSettings } from "../options.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
-export const PERSONA_UPDATE = "persona_update";
 
 /** How retention prunes the running graph's checkpoints, when the checkpointer is one the package knows. */
 function checkpointCleaner(config: LangGraphRunnableConfig): ThreadCheckpointCleaner | undefined {

@@ -1,5 +1,5 @@
 import { SystemMessage } from "@langchain/core/messages";
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Runnable } from "@langchain/core/runnables";
 import type { BaseMessage } from "@langchain/core/messages";
 import { renderPersona } from "../../render/renderPersona.js";
@@ -13,7 +13,8 @@ import type { PersonaSettings } from "../options.js";
 import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
-export const PERSONALIZED_CHATBOT = "personalized_chatbot";
+import { routeAfterChatbot } from "../routes.js";
+
 
 /** The chatbot's system prompt: instructions, the known persona fields, the scene. */
 export function buildChatbotSystemPrompt(
@@ -51,7 +52,7 @@ export function createPersonalizedChatbotNode(settings: PersonaSettings) {
   return async function personalizedChatbot(
     state: PersonaGraphStateType,
     config: LangGraphRunnableConfig,
-  ): Promise<PersonaGraphUpdate> {
+  ): Promise<Command> {
     // Only the current session: a thread reused across sessions must not grow the prompt.
     const session = state.messages.slice(state.sessionStart);
     const extra = settings.extraContext
@@ -64,6 +65,7 @@ export function createPersonalizedChatbotNode(settings: PersonaSettings) {
       : undefined;
     const system = new SystemMessage(buildChatbotSystemPrompt(settings, state, extra));
     const reply = await model().invoke([system, ...session], config);
-    return { messages: [reply] };
+    const update: PersonaGraphUpdate = { messages: [reply] };
+    return new Command({ update, goto: routeAfterChatbot(reply) });
   };
 }

@@ -1,11 +1,12 @@
 import { RemoveMessage, type BaseMessage } from "@langchain/core/messages";
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describeRecordProblem, PersonaMemory, PersonaThreadOwnershipError, sessionIdFor } from "../../memory/personaMemory.js";
 import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
 import type { PersonaSettings } from "../options.js";
 import { inputBatchOf, type PersonaGraphStateType, type PersonaGraphUpdate } from "../state.js";
 
-export const SESSION_MANAGER = "session_manager";
+import { routeAfterSessionManager } from "../routes.js";
+
 
 /**
  * Splits the unrecorded tail of the thread into this run's input (the newest
@@ -34,12 +35,18 @@ export function splitTurnInput(
  * the user's session ledger in one store round trip, drops stale input, and
  * decides which session the turn belongs to (a new one when the thread has no
  * open session). It writes nothing to the store except a new thread's owner.
+ * Returns a Command: the update and the next node (see routeAfterSessionManager).
  */
 export function createSessionManagerNode(settings: PersonaSettings) {
   return async function sessionManager(
     state: PersonaGraphStateType,
     config: LangGraphRunnableConfig,
-  ): Promise<PersonaGraphUpdate> {
+  ): Promise<Command> {
+    const update = await openTurn(state, config);
+    return new Command({ update, goto: routeAfterSessionManager(update.turnStart ?? null) });
+  };
+
+  async function openTurn(state: PersonaGraphStateType, config: LangGraphRunnableConfig): Promise<PersonaGraphUpdate> {
     const userId = resolveUserId(config);
     const threadId = resolveThreadId(config);
     const memory = new PersonaMemory(requireStore(config), userId, { schema: settings.schema });
@@ -74,5 +81,5 @@ export function createSessionManagerNode(settings: PersonaSettings) {
       recorded: inputStart,
       newSession: true,
     };
-  };
+  }
 }

@@ -1,11 +1,12 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { PersonaMemory } from "../../memory/personaMemory.js";
 import { turnsFromMessages } from "../../learning/transcripts.js";
 import { requireStore, resolveThreadId, resolveUserId } from "../context.js";
 import type { PersonaSettings } from "../options.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
-export const SESSION_RECORDER = "session_recorder";
+import { routeAfterRecorder } from "../routes.js";
+
 
 /**
  * Closes a turn: saves the turn's transcript (the user's messages and the
@@ -18,7 +19,12 @@ export function createSessionRecorderNode(settings: PersonaSettings) {
   return async function sessionRecorder(
     state: PersonaGraphStateType,
     config: LangGraphRunnableConfig,
-  ): Promise<PersonaGraphUpdate> {
+  ): Promise<Command> {
+    const update = await closeTurn(state, config);
+    return new Command({ update, goto: routeAfterRecorder(update.learningDue ?? false) });
+  };
+
+  async function closeTurn(state: PersonaGraphStateType, config: LangGraphRunnableConfig): Promise<PersonaGraphUpdate> {
     const closed: PersonaGraphUpdate = { endSession: false, newSession: false, turnStart: null, turnLedger: null };
     const turn =
       state.turnStart !== null && state.sessionId
@@ -41,5 +47,5 @@ export function createSessionRecorderNode(settings: PersonaSettings) {
       learningDue:
         settings.learning === "inline" && result.endedSessionIds.length > 0 && result.pendingCount >= settings.updateEvery,
     };
-  };
+  }
 }
