@@ -11,6 +11,7 @@ import {
   PersonaMemory,
   renderPersona,
   type FieldPolicies,
+  type LearningRecord,
   type LearningSummary,
   type PersonaGraphOptions,
   type PersonaGraphStateType,
@@ -187,6 +188,19 @@ function lastReply(state: PersonaGraphStateType): string {
   return message && message.getType() === "ai" ? messageText(message).trim() : "";
 }
 
+/** A learning-log entry as a scene's learning run. */
+function fromRecord(record: LearningRecord, version: number): SceneLearning {
+  return {
+    outcome: record.outcome,
+    sessionIds: record.sessionIds,
+    version: record.version ?? version,
+    applied: record.appliedCount,
+    rejected: record.rejected.length,
+    ...(record.error ? { error: record.error } : {}),
+    rejectedReasons: record.rejected.map((rejected) => rejected.reason),
+  };
+}
+
 /** The learning summary of a run with the reasons of its rejected changes, read from the learning log. */
 async function withReasons(memory: PersonaMemory, summary: LearningSummary, setAside: string[] = []): Promise<SceneLearning> {
   const key = summary.sessionIds.join("|");
@@ -289,6 +303,8 @@ async function playScene(
   const threadId = `${userId}/scene-${String(scene.index).padStart(3, "0")}/${randomUUID().slice(0, 8)}`;
   const config = { configurable: { thread_id: threadId }, context: { userId }, recursionLimit: 40 };
   const user = new SimulatedUser(model("user"), goldenPersonaText(persona), scene, protocol.satisfaction);
+  const memory = new PersonaMemory(env.store, userId);
+  const logBefore = condition.kind === "learning" ? new Set((await memory.learningLog()).map((record) => record.id)) : new Set<string>();
 
   const transcript: TranscriptTurn[] = [];
   let message = scene.neutralizedQuery;
@@ -322,7 +338,6 @@ async function playScene(
     message = decision.value.message!.trim();
   }
   const ended = (await graph.invoke({ endSession: true }, config)) as PersonaGraphStateType;
-  const memory = new PersonaMemory(env.store, userId);
   let learning: SceneLearning | null = null;
   if (condition.kind === "learning") {
     if (protocol.schedule === "release") {
@@ -334,6 +349,11 @@ async function playScene(
     }
   }
   const document = await memory.load();
+  const learningRuns =
+    condition.kind === "learning"
+      ? (await memory.learningLog()).filter((record) => !logBefore.has(record.id)).map((record) => fromRecord(record, document.version))
+      : [];
+  if (learning?.setAside && learningRuns.length) learningRuns[learningRuns.length - 1].setAside = learning.setAside;
 
   const judge = env.settings.judge ? await judgeScene(model("judge"), persona, scene, firstReply) : undefined;
 
@@ -355,6 +375,7 @@ async function playScene(
     transcript,
     toolCalls,
     learning,
+    ...(learningRuns.length ? { learningRuns } : {}),
     personaVersion: document.version,
     ...(judge ? { judge } : {}),
     cost: meter.take(),

@@ -40,8 +40,14 @@ export interface SceneResult {
   firstReply: string;
   transcript: TranscriptTurn[];
   toolCalls: ToolCallRecord[];
-  /** Learning run at the end of this session, if any. */
+  /** The last learning run of this scene, if any. */
   learning: SceneLearning | null;
+  /**
+   * Every learning run during this scene, oldest first (read from the persona
+   * memory's learning log). Inline learning also runs after a reply while
+   * failed runs' sessions still wait, so a scene can have several.
+   */
+  learningRuns?: SceneLearning[];
   /** Persona version after the session (and its learning). */
   personaVersion: number;
   /** First-reply judge (absent when judging is off; "failed" when its call failed: a rerun judges again). */

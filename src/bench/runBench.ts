@@ -179,6 +179,7 @@ function pendingPairs(log: ResultsLog, conditions: BenchCondition[], inScope: (s
  */
 export async function runBench(options: BenchRunOptions): Promise<BenchRunResult> {
   checkRunOptions(options);
+  const runStarted = new Date().toISOString();
   const protocol = PROTOCOLS[options.settings.protocol];
   const repeats = options.repeats ?? 1;
   const loaded = loadPersonaBench(options.data);
@@ -314,7 +315,7 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
     progress.end();
 
     if (options.settings.judge && !stopped()) {
-      await retryFailedJudgments(log, options, personas, inScope, stopped);
+      await retryFailedJudgments(log, options, personas, (record) => inScope(record) && record.at < runStarted, stopped);
       await judgePairs(log, options, personas, inScope, stopped);
     }
   } finally {
@@ -353,16 +354,17 @@ async function retryFailedJudgments(
   log: ResultsLog,
   options: BenchRunOptions,
   personas: BenchPersona[],
-  inScope: (record: { personaId: string; sceneIndex: number; repeat?: number }) => boolean,
+  retryable: (record: { personaId: string; sceneIndex: number; repeat?: number; at: string }) => boolean,
   stopped: () => boolean,
 ): Promise<void> {
   const latestScenes = new Map<string, SceneResult>();
   for (const s of log.scenes()) latestScenes.set(sceneKey(s.condition, s.personaId, s.sceneIndex, repeatOf(s)), s);
   const latestEpisodes = new Map<string, EpisodeResult>();
   for (const e of log.episodes()) latestEpisodes.set(`${episodeKey(e.condition, e.personaId, repeatOf(e))}|${e.scenes}`, e);
-  const scenes = [...latestScenes.values()].filter((s) => s.judge?.status === "failed" && inScope(s));
+  // Only judgments that failed in an earlier run: this run's failures are retried by the next one.
+  const scenes = [...latestScenes.values()].filter((s) => s.judge?.status === "failed" && retryable(s));
   const episodes = [...latestEpisodes.values()].filter(
-    (e) => e.similarity?.status === "failed" && personas.some((p) => p.id === e.personaId && p.scenes.length === e.scenes),
+    (e) => e.similarity?.status === "failed" && retryable({ ...e, sceneIndex: 1 }) && personas.some((p) => p.id === e.personaId && p.scenes.length === e.scenes),
   );
   if (scenes.length + episodes.length === 0) return;
   const progress = new Progress(scenes.length + episodes.length, options.progress, "judgments retried");

@@ -345,7 +345,7 @@ export function summarize(
     }
 
     if (isLearning) {
-      const runs = scenes.flatMap((s) => (s.learning ? [s.learning] : []));
+      const runs = scenes.flatMap((s) => s.learningRuns ?? (s.learning ? [s.learning] : []));
       const count = (outcome: string) => runs.filter((r) => r.outcome === outcome).length;
       const rejectedByReason: Record<string, number> = {};
       for (const run of runs) for (const reason of run.rejectedReasons ?? []) rejectedByReason[reasonKey(reason)] = (rejectedByReason[reasonKey(reason)] ?? 0) + 1;
