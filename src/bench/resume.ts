@@ -18,16 +18,19 @@ export function canDiscardSessions(): boolean {
  * kept when its thread is the recorded thread of its scene, or, for records
  * written before threads were recorded, when its scene was recorded.
  * Learned sessions are never touched. Needs `PersonaMemory.discardSession`;
- * without it nothing is dropped and an empty list comes back.
+ * without it nothing is dropped and the sessions come back as `kept`.
  *
  * @param store - The run's store.
  * @param userId - The bench user of one condition, persona and repeat.
  * @param recorded - Scene index → the recorded thread id ("" when the record has none).
- * @returns The ids of the dropped sessions.
+ * @returns The ids of the dropped sessions, and of unfinished ones that could not be dropped.
  */
-export async function discardUnfinishedSessions(store: BaseStore, userId: string, recorded: Map<number, string>): Promise<string[]> {
-  if (!canDiscardSessions()) return [];
-  const memory = new PersonaMemory(store, userId) as PersonaMemory & { discardSession(sessionId: string): Promise<unknown> };
+export async function discardUnfinishedSessions(
+  store: BaseStore,
+  userId: string,
+  recorded: Map<number, string>,
+): Promise<{ discarded: string[]; kept: string[] }> {
+  const memory = new PersonaMemory(store, userId) as PersonaMemory & { discardSession?(sessionId: string): Promise<unknown> };
   const stale = (await memory.sessions()).filter((session) => {
     if (session.status === "learned") return false;
     const index = sceneIndexOfThread(session.threadId);
@@ -35,6 +38,8 @@ export async function discardUnfinishedSessions(store: BaseStore, userId: string
     const thread = recorded.get(index)!;
     return thread !== "" && thread !== session.threadId;
   });
-  for (const session of stale) await memory.discardSession(session.sessionId);
-  return stale.map((session) => session.sessionId);
+  const ids = stale.map((session) => session.sessionId);
+  if (!canDiscardSessions()) return { discarded: [], kept: ids };
+  for (const id of ids) await memory.discardSession!(id);
+  return { discarded: ids, kept: [] };
 }

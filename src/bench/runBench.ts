@@ -273,7 +273,12 @@ export async function runBench(options: BenchRunOptions): Promise<BenchRunResult
                   .filter((s) => s.condition === condition.id && s.personaId === persona.id && repeatOf(s) === repeat)
                   .map((s) => [s.sceneIndex, s.threadId ?? ""] as const),
               );
-              await discardUnfinishedSessions(env.store, benchUserId(condition, persona, repeat), recorded);
+              const { kept } = await discardUnfinishedSessions(env.store, benchUserId(condition, persona, repeat), recorded);
+              if (kept.length) {
+                progress.note(
+                  `persona bench: ${label(condition, persona, repeat, scene.index)}: ${kept.length} session(s) of unfinished scenes stay in memory and may count toward k (this library has no PersonaMemory.discardSession)`,
+                );
+              }
               resumed = true;
             }
             const result = await runScene(env, condition, persona, scene, { repeat, episodeLength: persona.scenes.length });
