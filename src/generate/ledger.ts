@@ -1,3 +1,4 @@
+import { ConfigurationError } from "../models/openaiCompatible.js";
 import type { CostTable } from "./cost.js";
 import { StructuredOutputError, type CallLedger } from "./structuredCall.js";
 import type { GenerationStage } from "./records.js";
@@ -32,8 +33,13 @@ export class StageLedger implements CallLedger {
     this.count(`dropped.${reason}`);
   }
 
-  /** Records an error: invalid output after every retry, or a failed model call. */
+  /**
+   * Records an error: invalid output after every retry, or a failed model
+   * call. A configuration error (no endpoint, ...) is not one persona's
+   * failure: it is thrown on, and fails the run.
+   */
   fail(slot: number | null, error: unknown): FailureRecord {
+    if (error instanceof ConfigurationError) throw error;
     const record: FailureRecord = {
       slot,
       stage: this.stage,

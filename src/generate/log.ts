@@ -46,7 +46,10 @@ export class GenerationLog {
 
   constructor(readonly path: string) {
     if (!existsSync(path)) return;
-    readFileSync(path, "utf8")
+    const text = readFileSync(path, "utf8");
+    // A line cut by a kill has no newline: end it, so the next record starts a line of its own.
+    if (text && !text.endsWith("\n")) appendFileSync(path, "\n");
+    text
       .split("\n")
       .forEach((line, index) => {
         if (!line.trim()) return;

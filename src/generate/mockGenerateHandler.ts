@@ -35,14 +35,24 @@ function numberAfter(text: string, pattern: RegExp, fallback: number): number {
   return match ? Number(match[1]) : fallback;
 }
 
+const CATEGORY_NAMES = [
+  "Meal planning", "Doctor appointments", "Pension paperwork", "Train journeys", "Garden care", "Grandchildren visits",
+  "Phone troubleshooting", "Pharmacy refills", "Local festivals", "Home repairs", "Book club", "Walking routes",
+  "Bank letters", "Recipe swaps", "Hearing aids", "Volunteer shifts", "Tax forms", "Photo albums",
+  "Weather warnings", "Language lessons", "Pet care", "Insurance claims", "Concert tickets", "Family birthdays",
+];
+
 function categories(prompt: string) {
   const count = numberAfter(prompt, /List (\d+) common situations/, 24);
   return {
-    categories: Array.from({ length: count }, (_, i) => ({
-      name: `Everyday task ${i + 1}`,
-      description: `The assistant helps with everyday task ${i + 1}.`,
-      capabilities: i % 2 ? ["search the web", "set reminders"] : ["manage calendar events"],
-    })),
+    categories: Array.from({ length: count }, (_, i) => {
+      const name = i < CATEGORY_NAMES.length ? CATEGORY_NAMES[i] : `${CATEGORY_NAMES[i % CATEGORY_NAMES.length]} (${Math.floor(i / CATEGORY_NAMES.length) + 1})`;
+      return {
+        name,
+        description: `The assistant helps with ${name.toLowerCase()}.`,
+        capabilities: i % 2 ? ["search the web", "set reminders"] : ["manage calendar events"],
+      };
+    }),
   };
 }
 
