@@ -247,6 +247,10 @@ export function mockGeneratorArguments(tool: string, prompt: string): Record<str
  * An OpenAI-compatible mock handler playing the generator and the checker of
  * `persona generate` (see `startMockOpenAIServer`). Requests without one of
  * its tools get a 400 reply.
+ *
+ * @example
+ * const server = await startMockOpenAIServer(mockGenerateHandler);
+ * // OPENAI_BASE_URL=server.url persona generate --population "..." --out demo
  */
 export const mockGenerateHandler: MockHandler = (request): MockReply => {
   const tool = request.tools?.[0]?.function.name;

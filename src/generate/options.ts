@@ -10,6 +10,29 @@ export interface SharedRun {
   personas: DiversityIndex;
   /** One line per seed made in the run (see `seedSummary`). */
   seeds: string[];
+  /**
+   * When set, seed generation of concurrent invocations runs one at a time,
+   * so each call sees the seeds made before it. @default unset: no waiting
+   */
+  seedLock?: { tail: Promise<void> };
+}
+
+/**
+ * Waits for the run's seed lock and takes it.
+ *
+ * @param lock - The shared lock (`SharedRun.seedLock`).
+ * @returns A function that releases it.
+ * @example
+ * const release = await takeSeedLock(lock);
+ * try { ... } finally { release(); }
+ */
+export async function takeSeedLock(lock: { tail: Promise<void> }): Promise<() => void> {
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  const previous = lock.tail;
+  lock.tail = previous.then(() => mine);
+  await previous;
+  return release;
 }
 
 /** Options of `createPersonaBenchGenerator`. */

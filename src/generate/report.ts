@@ -1,5 +1,6 @@
 import { addCosts, addCounts, type CostTable } from "./cost.js";
 import type { LogRecord, RunIdentity } from "./log.js";
+import { outputLanguage } from "./language.js";
 import { GENERATION_STAGES } from "./records.js";
 import { pairwiseSimilarities, summarizeSimilarities, type SimilaritySummary } from "./similarity.js";
 import type { DropRecord, FailureRecord, SimilarityRecord } from "./state.js";
@@ -118,7 +119,7 @@ export function renderGenerationReport(summary: GenerationSummary, context: Repo
       : `population "${identity.source.text}"`;
   lines.push(
     `- Source: ${source}`,
-    `- Language: ${identity.language}; scenes per persona: ${identity.scenes}`,
+    `- Language: ${identity.language} (${outputLanguage(identity.language).name}); scenes per persona: ${identity.scenes}`,
     `- Near-duplicate limits (character-trigram cosine): persona ${identity.maxPersonaSimilarity}, scene ${identity.maxSceneSimilarity}`,
     `- Output: ${context.outDir}`,
     `- Loader check (loadPersonaBench): ${context.loaderPersonas} personas loaded, ${context.loaderProblems.length} problems`,

@@ -18,7 +18,9 @@ import { DiversityIndex } from "./similarity.js";
 import { resolveRequest, type GenerationRequestInput, type GeneratorStateType, type PersonaJob } from "./state.js";
 import type { CallLedger } from "./structuredCall.js";
 
+/** The run's log in the output folder: one JSON line per run start, category list and finished persona. */
 export const GENERATION_LOG_FILE = "generation-log.jsonl";
+/** The report in the output folder, rewritten at the end of every run. */
 export const GENERATION_REPORT_FILE = "generation-report.md";
 
 /** Options of `runGeneration`. */
@@ -119,7 +121,10 @@ export async function runGeneration(options: GenerationRunOptions): Promise<Gene
   const population = options.population?.trim();
   if (seeds.length === 0 && !population) throw new Error("give seeds or a population to generate personas from");
   if (seeds.length > 0 && population) throw new Error("give seeds or a population, not both");
-  const asked = seeds.length ? Math.min(options.personas ?? seeds.length, seeds.length) : options.personas ?? 10;
+  if (seeds.length && options.personas !== undefined && options.personas > seeds.length) {
+    throw new Error(`${options.personas} personas asked for, but there are only ${seeds.length} seeds: ask for at most ${seeds.length}, or add seeds`);
+  }
+  const asked = seeds.length ? options.personas ?? seeds.length : options.personas ?? 10;
   const request = resolveRequest({
     ...options.request,
     scenes: options.scenes ?? 10,
@@ -153,7 +158,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<Gene
   log.append({ type: "run", identity, personas: asked, at: new Date().toISOString() });
 
   // What earlier runs did: their personas count for diversity and keep their file names.
-  const shared: SharedRun = { personas: new DiversityIndex(), seeds: [] };
+  const shared: SharedRun = { personas: new DiversityIndex(), seeds: [], seedLock: { tail: Promise.resolve() } };
   const taken = new Set<string>();
   for (const record of log.personas()) {
     const path = join(outDir, record.file);

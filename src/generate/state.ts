@@ -141,6 +141,9 @@ const costs = z
  * `seeds` or `request.population`, and optionally `categories`. Output: the
  * finished persona files in `jobs[].file`, and every drop, failure,
  * similarity, count and cost of the run.
+ *
+ * @example
+ * new StateGraph(GeneratorState); // what createPersonaBenchGenerator builds on
  */
 export const GeneratorState = z.object({
   request: lastValue(

@@ -30,7 +30,14 @@ export interface CallLedger {
   stats: Record<string, number>;
 }
 
-/** A call whose replies stayed invalid after every attempt. */
+/**
+ * A call whose replies stayed invalid after every attempt: the tool, the
+ * number of attempts and the last validation error.
+ *
+ * @example
+ * try { await callStructured(model, request, ledger); }
+ * catch (error) { if (error instanceof StructuredOutputError) console.log(error.lastError); }
+ */
 export class StructuredOutputError extends Error {
   constructor(
     readonly tool: string,
@@ -117,6 +124,8 @@ export async function callStructured<T>(
   // call gets its own signal that follows the run's, so a run of many calls does not pile listeners on one.
   const runSignal = (AsyncLocalStorageProviderSingleton.getRunnableConfig() as { signal?: AbortSignal } | undefined)?.signal;
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    // An aborted run (Studio's cancel, a caller's signal) makes no further calls, whatever the model does with signals.
+    runSignal?.throwIfAborted();
     const reply = (await bound.invoke(messages, runSignal ? { signal: AbortSignal.any([runSignal]) } : undefined)) as AIMessage;
     recordCall(ledger.cost, request.role, request.stage, reply);
     const read = argumentsOf(reply, request.tool);

@@ -260,6 +260,20 @@ describe("the personabench_generator graph on scripted models", () => {
     expect(state.jobs[0].status).toBe("done");
   });
 
+  test("aborting the run stops it: the abort reaches the model calls", async () => {
+    const controller = new AbortController();
+    let sceneCalls = 0;
+    const generator = scriptedGenerator((tool) => {
+      if (tool === "submit_scene" && ++sceneCalls === 1) controller.abort();
+      return undefined;
+    });
+    const graph = createPersonaBenchGenerator({ generator }).compile();
+    await expect(graph.invoke({ request: { scenes: 5 }, seeds: fixtureSeeds().slice(0, 1), categories: fixtureCategories() }, { signal: controller.signal })).rejects.toThrow(
+      /abort/i,
+    );
+    expect(sceneCalls).toBe(1);
+  });
+
   test("bad input fails with a message that says what to give", async () => {
     const graph = createPersonaBenchGenerator({ generator: new ScriptedChatModel({ replies: [] }) }).compile();
     await expect(graph.invoke({ request: { scenes: 3 } })).rejects.toThrow(/give "seeds" .* or "request.population"/);

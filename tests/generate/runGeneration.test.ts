@@ -128,11 +128,16 @@ describe("runGeneration", () => {
     expect(model.calls).toHaveLength(0);
   });
 
-  test("from a population: categories are generated once and kept; a rerun with more personas adds new, different people", async () => {
+  test("from a population: categories are generated once and kept; concurrent seeds take turns; a rerun with more personas adds new people", async () => {
     const model = scriptedGenerator();
-    const run = options(model, { seeds: undefined, seedFile: undefined, categories: undefined, population: "bus drivers in Lisbon", personas: 2, concurrency: 1, language: "pt" });
+    const run = options(model, { seeds: undefined, seedFile: undefined, categories: undefined, population: "bus drivers in Lisbon", personas: 2, concurrency: 2, language: "pt" });
     const result = await runGeneration(run);
     expect(result.written).toBe(2);
+    // The second seed call waited for the first and saw its person in "already used".
+    const seedPrompts = model.calls.filter((call) => call.tools[0] === "submit_seeds").map((call) => promptOf(call.messages));
+    expect(seedPrompts).toHaveLength(2);
+    expect(seedPrompts[0]).toContain("(nobody yet)");
+    expect(seedPrompts[1]).toMatch(/<already_used>\nPerson 1, /);
     expect(model.calls.filter((call) => call.tools[0] === "submit_categories")).toHaveLength(1);
     expect(logRecords(run.out).map((record) => record.type)).toEqual(["run", "categories", "persona", "persona"]);
 
@@ -170,6 +175,7 @@ describe("runGeneration", () => {
     const model = scriptedGenerator();
     await expect(runGeneration(options(model, { seeds: [] }))).rejects.toThrow(/give seeds or a population/);
     await expect(runGeneration(options(model, { population: "x" }))).rejects.toThrow(/not both/);
+    await expect(runGeneration(options(model, { personas: 4 }))).rejects.toThrow(/4 personas asked for, but there are only 3 seeds/);
     await expect(runGeneration(options(model, { categories: fixtureCategories().slice(0, 2) }))).rejects.toThrow(
       /2 scene categories for 3 common scenes per persona/,
     );
