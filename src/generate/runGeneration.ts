@@ -195,8 +195,17 @@ export async function runGeneration(options: GenerationRunOptions): Promise<Gene
   let dropped = 0;
   let failed = 0;
 
+  // What a persona is working on once a node has finished (the filter either ends or refills).
+  const NEXT: Record<string, string> = {
+    seed: "persona_synthesis",
+    persona_synthesis: "scene_generation",
+    scene_generation: "query_generation",
+    query_generation: "filter_refine",
+    filter_refine: "refill or write",
+  };
   const runSlot = async (slot: number): Promise<void> => {
     if (stopped()) return;
+    progress.stage(slot, "seed");
     let final: Partial<GeneratorStateType> | undefined;
     let error: string | undefined;
     try {
@@ -210,7 +219,7 @@ export async function runGeneration(options: GenerationRunOptions): Promise<Gene
       );
       for await (const [mode, chunk] of stream as AsyncIterable<[string, Record<string, unknown>]>) {
         if (mode === "values") final = chunk as Partial<GeneratorStateType>;
-        else for (const node of Object.keys(chunk)) progress.stage(slot, node);
+        else for (const node of Object.keys(chunk)) progress.stage(slot, NEXT[node] ?? node);
       }
     } catch (caught) {
       error = (caught as Error)?.message?.split("\n")[0] ?? String(caught);
