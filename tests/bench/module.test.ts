@@ -28,12 +28,13 @@ test("the benchmark depends on the library only through its public entries", () 
     }
   }
   expect(outside).toEqual([]);
-  // And nothing of the library imports the benchmark.
-  const library = files(SRC).filter((f) => !f.startsWith(join(SRC, "bench")) && !f.endsWith("bench.ts"));
-  const intoBench = library.flatMap((file) =>
+  // Other modules reach the benchmark only through its entry; the library's core never does.
+  const others = files(SRC).filter((f) => !f.startsWith(join(SRC, "bench") + "/") && f !== join(SRC, "bench.ts") && !f.endsWith("cli/bench.ts"));
+  const core = ["graph", "memory", "learning", "store", "schema", "render", "prompts", "models"].map((d) => join(SRC, d) + "/");
+  const intoBench = others.flatMap((file) =>
     relativeImports(file)
       .map((s) => resolve(file, "..", s).replace(/\.js$/, ".ts"))
-      .filter((t) => t.startsWith(join(SRC, "bench")))
+      .filter((t) => t.startsWith(join(SRC, "bench") + "/") || (t === join(SRC, "bench.ts") && (file === join(SRC, "index.ts") || core.some((d) => file.startsWith(d)))))
       .map((t) => `${relative(SRC, file)} → ${relative(SRC, t)}`),
   );
   expect(intoBench).toEqual([]);
