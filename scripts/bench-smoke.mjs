@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const { startMockOpenAIServer } = await import(join(root, "dist/testing/mockOpenAIServer.js"));
-const { mockBenchHandler } = await import(join(root, "dist/bench/mockBenchHandler.js"));
+const { mockBenchHandler } = await import(join(root, "dist/bench.js"));
 
 const args = process.argv.slice(2);
 if (!args.includes("--data")) args.push("--data", "mini");

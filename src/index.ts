@@ -15,7 +15,6 @@ export { describePersonaFields } from "./schema/fields.js";
 export type { PersonaField, PersonaValues, FieldKind } from "./schema/fields.js";
 export { parsePersona } from "./schema/parsePersona.js";
 export type { ParsedPersona, PersonaIssue } from "./schema/parsePersona.js";
-export { personaFromPersonaBench } from "./schema/personabench.js";
 export { isUnknownValue } from "./schema/unknown.js";
 export { renderPersona } from "./render/renderPersona.js";
 export { countTokens } from "./render/tokens.js";
@@ -26,6 +25,9 @@ export { validateChanges, applyChanges } from "./learning/validateChanges.js";
 export type { ValidChange, ValidationContext } from "./learning/validateChanges.js";
 export type { FieldPolicies, FieldPolicy, PersonaValueGuard } from "./learning/fieldPolicies.js";
 export { UPDATE_PERSONA_TOOL, updatePersonaTool } from "./learning/updateTool.js";
+// Message text and prompt templates (used by the PersonaBench module, handy for custom prompts).
+export { messageText } from "./render/messageText.js";
+export { formatPrompt } from "./prompts/formatPrompt.js";
 
 export { checkPersonaValue, poisoningGuard } from "./learning/guards.js";
 export { proposePersonaUpdate, commitProposal } from "./learning/learnPersona.js";

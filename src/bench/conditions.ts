@@ -1,3 +1,5 @@
+import { PROTOCOLS, type BenchProtocol } from "./protocol.js";
+
 /** A chatbot condition of the benchmark. */
 export type BenchCondition =
   | { id: "none"; kind: "none" }
@@ -8,18 +10,36 @@ export type BenchCondition =
 
 export const ALL_CONDITIONS = "none,golden,learning:1,learning:3,learning:5,full-history,rag";
 
-const DESCRIPTIONS: Record<BenchCondition["kind"], string> = {
+const DESCRIPTIONS: Record<Exclude<BenchCondition["kind"], "learning">, string> = {
   none: "no persona; sessions are recorded but never learned",
   golden: "the true persona, stored as version 1 before the first scene; never relearned",
-  learning: "starts with an empty persona; relearned inline after every k ended sessions",
   "full-history": "no persona; every past session of this user in the system prompt",
   rag: "no persona; the most relevant past sessions (BM25) in the system prompt",
 };
 
-export function describeCondition(condition: BenchCondition): string {
-  return condition.kind === "learning"
-    ? `${DESCRIPTIONS.learning.replace("every k", `every ${condition.updateEvery}`)}`
-    : DESCRIPTIONS[condition.kind];
+/**
+ * One line saying what a condition does under a protocol.
+ *
+ * @param condition - A parsed condition.
+ * @param protocol - The run's protocol. @default PROTOCOLS.default
+ * @returns The description.
+ * @example
+ * ```ts no-run
+ * describeCondition(parseConditions("learning:3")[0], PROTOCOLS.release);
+ * ```
+ */
+export function describeCondition(condition: BenchCondition, protocol: BenchProtocol = PROTOCOLS.default): string {
+  if (condition.kind !== "learning") return DESCRIPTIONS[condition.kind];
+  const k = condition.updateEvery;
+  const start =
+    protocol.learningStart === "golden"
+      ? `starts from the golden persona${protocol.frozenGroups.length ? ` (${protocol.frozenGroups.join(", ")} frozen)` : ""}`
+      : "starts with an empty persona";
+  const schedule =
+    protocol.schedule === "release"
+      ? `relearned after scene n when ${k} divides n and after each of the last 3 scenes, from the last ${protocol.window?.sessions ?? "all"} waiting sessions`
+      : `relearned inline after every ${k} ended sessions`;
+  return `${start}; ${schedule}`;
 }
 
 /** Parses "none,golden,learning:3,full-history,rag"; "learning" alone means learning:3. */

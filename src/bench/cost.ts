@@ -6,20 +6,25 @@ import type { AIMessage } from "@langchain/core/messages";
 export const BENCH_ROLES = ["chatbot", "learner", "user", "tool", "judge"] as const;
 export type BenchRole = (typeof BENCH_ROLES)[number];
 
+/** Model calls of one role: how many, how many failed, and their tokens. */
 export interface RoleCost {
+  /** Calls made, failed ones included. */
   calls: number;
+  /** Calls that ended in an error (after the client's own retries). */
+  failed: number;
   promptTokens: number;
   completionTokens: number;
-  /** Calls whose reply carried no usage figures (tokens then undercount). */
+  /** Answered calls whose reply carried no usage figures (tokens then undercount). */
   callsWithoutUsage: number;
 }
 
 export type CostByRole = Partial<Record<BenchRole, RoleCost>>;
 
 export function emptyCost(): RoleCost {
-  return { calls: 0, promptTokens: 0, completionTokens: 0, callsWithoutUsage: 0 };
+  return { calls: 0, failed: 0, promptTokens: 0, completionTokens: 0, callsWithoutUsage: 0 };
 }
 
+/** Adds two per-role costs; records written before `failed` existed count as 0 failed. */
 export function addCosts(a: CostByRole, b: CostByRole): CostByRole {
   const out: CostByRole = {};
   for (const role of BENCH_ROLES) {
@@ -30,6 +35,7 @@ export function addCosts(a: CostByRole, b: CostByRole): CostByRole {
     for (const part of [x, y]) {
       if (!part) continue;
       sum.calls += part.calls;
+      sum.failed += part.failed ?? 0;
       sum.promptTokens += part.promptTokens;
       sum.completionTokens += part.completionTokens;
       sum.callsWithoutUsage += part.callsWithoutUsage;
@@ -50,13 +56,22 @@ function usageOf(output: LLMResult): { prompt: number; completion: number } | un
   return undefined;
 }
 
+/** The last failed call a meter saw. */
+export interface FailedCall {
+  role: BenchRole;
+  error: string;
+}
+
 /**
- * Counts model calls and tokens per role. Attach `handler(role)` to a model's
- * own callbacks (constructor option), so every call of that model is counted
- * once, whatever graph or tool runs it.
+ * Counts model calls, failures and tokens per role. Attach `handler(role)` to
+ * a model's own callbacks (constructor option), so every call of that model is
+ * counted once, whatever graph or tool runs it, and a failure is counted even
+ * when the caller swallows it (the library's learner, LangGraph's tool node).
  */
 export class CostMeter {
   private costs: CostByRole = {};
+  /** The most recent failed call, if any. */
+  lastFailure: FailedCall | undefined;
 
   handler(role: BenchRole): BaseCallbackHandler {
     const record = (output: LLMResult) => {
@@ -70,7 +85,13 @@ export class CostMeter {
         cost.callsWithoutUsage += 1;
       }
     };
-    return BaseCallbackHandler.fromMethods({ handleLLMEnd: record });
+    const fail = (error: unknown) => {
+      const cost = (this.costs[role] ??= emptyCost());
+      cost.calls += 1;
+      cost.failed += 1;
+      this.lastFailure = { role, error: firstLine(error) };
+    };
+    return BaseCallbackHandler.fromMethods({ handleLLMEnd: record, handleLLMError: fail });
   }
 
   /** Costs since the last `take`, and starts counting afresh. */
@@ -79,4 +100,15 @@ export class CostMeter {
     this.costs = {};
     return costs;
   }
+
+  /** Costs since the last `take`, without resetting. */
+  peek(): CostByRole {
+    return addCosts(this.costs, {});
+  }
+}
+
+/** The first line of an error's message. */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
 }

@@ -1,4 +1,4 @@
-import { contentText, type MockChatRequest, type MockHandler, type MockReply } from "../testing/mockOpenAIServer.js";
+import { contentText, type MockChatRequest, type MockHandler, type MockReply } from "../testing/index.js";
 
 const CJK = /[\u3400-\u9fff]/;
 const MARK = "[personalized]";

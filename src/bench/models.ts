@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { ChatOpenAI } from "@langchain/openai";
-import { ConfigurationError, DEFAULT_MODEL } from "../models/openaiCompatible.js";
+import { ConfigurationError, DEFAULT_MODEL } from "../index.js";
 import type { BenchRole } from "./cost.js";
 
 /** Endpoint and model of one role. */
@@ -14,7 +14,15 @@ export interface RoleModelSettings {
 
 export type BenchModelSettings = Record<BenchRole, RoleModelSettings>;
 
-/** Creates a fresh chat model for a role with the given callbacks (cost counting). */
+/**
+ * Creates a fresh chat model for a role with the given callbacks (cost and
+ * failure counting: attach them to the model itself).
+ *
+ * @example
+ * ```ts no-run
+ * const factory: BenchModelFactory = (role, callbacks) => new ChatOpenAI({ model: "gpt-4o", callbacks });
+ * ```
+ */
 export type BenchModelFactory = (role: BenchRole, callbacks: BaseCallbackHandler[]) => BaseChatModel;
 
 export interface RoleFlags {
@@ -34,12 +42,26 @@ export const ROLE_ENV: Record<BenchRole, string> = {
 /** Judges and the tool simulator run at temperature 0 for repeatable scores. */
 const DEFAULT_TEMPERATURE: Partial<Record<BenchRole, number>> = { judge: 0, tool: 0 };
 
+/** Options of `resolveBenchModels`. */
+export interface ResolveBenchModelsOptions {
+  /**
+   * Temperatures used when BENCH_<ROLE>_TEMPERATURE is not set, over the
+   * built-in ones (judge and tool 0). The release protocol sets the user's to 0.9.
+   * @default {}
+   */
+  temperatures?: Partial<Record<BenchRole, number>>;
+}
+
 const clean = (value: string | undefined) => value?.trim() || undefined;
 
 /** BENCH_<ROLE>_TEMPERATURE: a number, or "default" to send none (for models that reject it). */
-function resolveTemperature(role: BenchRole, value: string | undefined): number | undefined {
+function resolveTemperature(
+  role: BenchRole,
+  value: string | undefined,
+  defaults: Partial<Record<BenchRole, number>>,
+): number | undefined {
   const text = clean(value);
-  if (text === undefined) return DEFAULT_TEMPERATURE[role];
+  if (text === undefined) return defaults[role];
   if (text === "default") return undefined;
   const number = Number(text);
   if (!Number.isFinite(number) || number < 0 || number > 2) {
@@ -53,11 +75,23 @@ function resolveTemperature(role: BenchRole, value: string | undefined): number 
  * (learner only) the chatbot's settings, else OPENAI_BASE_URL / OPENAI_API_KEY /
  * PERSONA_MODEL. Throws a ConfigurationError naming what to set when a role has
  * no endpoint.
+ *
+ * @param flags - Per-role `--<role>-model` / `--<role>-base-url` values.
+ * @param env - The environment to read. @default process.env
+ * @param options - Default temperatures (see ResolveBenchModelsOptions).
+ * @returns Model, endpoint, key and temperature of every role.
+ * @example
+ * ```ts no-run
+ * const settings = resolveBenchModels({ user: { model: "gpt-4o" } }, process.env, { temperatures: { user: 0.9 } });
+ * const models = openAICompatibleFactory(settings);
+ * ```
  */
 export function resolveBenchModels(
   flags: Partial<Record<BenchRole, RoleFlags>> = {},
   env: NodeJS.ProcessEnv = process.env,
+  options: ResolveBenchModelsOptions = {},
 ): BenchModelSettings {
+  const temperatures = { ...DEFAULT_TEMPERATURE, ...options.temperatures };
   const resolveRole = (role: BenchRole, fallback?: RoleModelSettings): RoleModelSettings => {
     const prefix = ROLE_ENV[role];
     const baseURL = clean(flags[role]?.baseURL) ?? clean(env[`${prefix}_BASE_URL`]) ?? fallback?.baseURL ?? clean(env.OPENAI_BASE_URL);
@@ -69,7 +103,7 @@ export function resolveBenchModels(
     }
     const model =
       clean(flags[role]?.model) ?? clean(env[`${prefix}_MODEL`]) ?? fallback?.model ?? clean(env.PERSONA_MODEL) ?? DEFAULT_MODEL;
-    const temperature = resolveTemperature(role, env[`${prefix}_TEMPERATURE`]);
+    const temperature = resolveTemperature(role, env[`${prefix}_TEMPERATURE`], temperatures);
     return { model, baseURL, apiKey: apiKey ?? "not-needed", ...(temperature !== undefined ? { temperature } : {}) };
   };
   const chatbot = resolveRole("chatbot");
@@ -82,7 +116,17 @@ export function resolveBenchModels(
   };
 }
 
-/** A factory of ChatOpenAI clients, one per call, for the resolved settings. */
+/**
+ * A factory of ChatOpenAI clients, one per call, for the resolved settings.
+ *
+ * @param settings - From `resolveBenchModels`.
+ * @param maxRetries - Retries of a failed request inside the client. @default 3
+ * @returns A BenchModelFactory.
+ * @example
+ * ```ts no-run
+ * const models = openAICompatibleFactory(resolveBenchModels(), 0);
+ * ```
+ */
 export function openAICompatibleFactory(settings: BenchModelSettings, maxRetries = 3): BenchModelFactory {
   return (role, callbacks) => {
     const s = settings[role];
@@ -97,11 +141,23 @@ export function openAICompatibleFactory(settings: BenchModelSettings, maxRetries
   };
 }
 
+/** Model name, endpoint and temperature of a role, without secrets (run records and reports). */
+export interface RoleModelInfo {
+  model: string;
+  baseURL: string;
+  /** Undefined: none sent (the endpoint's default). */
+  temperature?: number;
+}
+
 /** Settings without secrets, for run records and reports. */
-export function describeModels(settings: BenchModelSettings): Record<BenchRole, { model: string; baseURL: string }> {
-  const out = {} as Record<BenchRole, { model: string; baseURL: string }>;
+export function describeModels(settings: BenchModelSettings): Record<BenchRole, RoleModelInfo> {
+  const out = {} as Record<BenchRole, RoleModelInfo>;
   for (const [role, s] of Object.entries(settings) as Array<[BenchRole, RoleModelSettings]>) {
-    out[role] = { model: s.model, baseURL: s.baseURL ?? "https://api.openai.com/v1" };
+    out[role] = {
+      model: s.model,
+      baseURL: s.baseURL ?? "https://api.openai.com/v1",
+      ...(s.temperature !== undefined ? { temperature: s.temperature } : {}),
+    };
   }
   return out;
 }

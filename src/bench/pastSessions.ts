@@ -1,11 +1,6 @@
 import type { BaseStore } from "@langchain/langgraph";
-import type { ExtraContextInput } from "../graph/options.js";
-import { messageText } from "../render/messageText.js";
-import { PersonaMemory } from "../memory/personaMemory.js";
-import type { TranscriptTurn } from "../memory/records.js";
-import { formatPrompt } from "../prompts/formatPrompt.js";
-import { PAST_SESSIONS_ALL, PAST_SESSIONS_RETRIEVED } from "../prompts/bench/pastSessions.js";
-import { countTokens } from "../render/tokens.js";
+import { countTokens, formatPrompt, messageText, PersonaMemory, type ExtraContextInput, type TranscriptTurn } from "../index.js";
+import { PAST_SESSIONS_ALL, PAST_SESSIONS_RETRIEVED } from "./prompts/pastSessions.js";
 import { bm25Search } from "./retrieval.js";
 
 interface PastSession {

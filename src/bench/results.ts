@@ -1,14 +1,21 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { CostByRole } from "./cost.js";
-import type { StructuredOutcome } from "./judge/structuredCall.js";
+import type { LearningSummary, TranscriptTurn } from "../index.js";
+import type { BenchRole, CostByRole } from "./cost.js";
+import type { JudgeOutcome, StructuredOutcome } from "./judge/structuredCall.js";
 import type { FirstReplyVerdict, PairwiseVerdict, SimilarityVerdict } from "./judge/judges.js";
 import type { ToolCallRecord } from "./toolSimulator.js";
-import type { TranscriptTurn } from "../memory/records.js";
-import type { LearningSummary } from "../graph/state.js";
 
 /** How a scene ended. */
 export type SceneOutcome = "satisfied" | "capped" | "user_malformed";
+
+/** The learning run at the end of a scene, with the reasons of its rejected changes. */
+export interface SceneLearning extends LearningSummary {
+  /** Why each rejected change was rejected (from the persona memory's learning log). */
+  rejectedReasons: string[];
+  /** Waiting sessions left out of the run by the protocol's window (release protocol). */
+  setAside?: string[];
+}
 
 /** One finished scene (one session) of one persona under one condition. */
 export interface SceneResult {
@@ -16,6 +23,10 @@ export interface SceneResult {
   condition: string;
   personaId: string;
   sceneIndex: number;
+  /** Which run of the episode (`--repeats`), from 1; absent in older records: 1. */
+  repeat?: number;
+  /** The scene's thread (one session); a resumed run keeps only recorded scenes' sessions. */
+  threadId?: string;
   category: string;
   language: "zh" | "en";
   /** Chatbot replies until the user was satisfied (or the cap). */
@@ -23,16 +34,24 @@ export interface SceneResult {
   outcome: SceneOutcome;
   /** Why the simulated user's decision was unreadable, when outcome is user_malformed. */
   userError?: string;
+  /** Chatbot replies with no text (unreadable for the user and the judges). */
+  emptyReplies?: number;
   query: string;
   firstReply: string;
   transcript: TranscriptTurn[];
   toolCalls: ToolCallRecord[];
-  /** Learning run at the end of this session, if any. */
-  learning: LearningSummary | null;
-  /** Persona version after the session. */
+  /** The last learning run of this scene, if any. */
+  learning: SceneLearning | null;
+  /**
+   * Every learning run during this scene, oldest first (read from the persona
+   * memory's learning log). Inline learning also runs after a reply while
+   * failed runs' sessions still wait, so a scene can have several.
+   */
+  learningRuns?: SceneLearning[];
+  /** Persona version after the session (and its learning). */
   personaVersion: number;
-  /** First-reply judge (absent when judging is off). */
-  judge?: StructuredOutcome<FirstReplyVerdict>;
+  /** First-reply judge (absent when judging is off; "failed" when its call failed: a rerun judges again). */
+  judge?: JudgeOutcome<FirstReplyVerdict>;
   cost: CostByRole;
   wallMs: number;
   at: string;
@@ -43,13 +62,14 @@ export interface EpisodeResult {
   type: "episode";
   condition: string;
   personaId: string;
-  /** Scenes the episode was planned with. */
+  repeat?: number;
+  /** Scenes the episode was planned with (the persona is judged as it was after the last of them). */
   scenes: number;
   personaVersion: number;
-  /** The persona the chatbot had at the end. */
+  /** The persona the chatbot had after the episode's last scene. */
   finalPersona: Record<string, unknown>;
-  /** Learned vs golden, per field group (learning conditions only, when judging). */
-  similarity?: StructuredOutcome<SimilarityVerdict>;
+  /** Learned vs golden, per field group (learning conditions only, when judging; "failed": a rerun judges again). */
+  similarity?: JudgeOutcome<SimilarityVerdict>;
   cost: CostByRole;
   at: string;
 }
@@ -59,8 +79,13 @@ export interface EpisodeFailure {
   type: "episode-error";
   condition: string;
   personaId: string;
+  repeat?: number;
   sceneIndex: number;
+  /** The role whose model call failed, when it was a model call. */
+  role?: BenchRole;
   error: string;
+  /** Calls made by the failed scene before it stopped. */
+  cost?: CostByRole;
   at: string;
 }
 
@@ -70,6 +95,7 @@ export interface PairwiseResult {
   condition: string;
   personaId: string;
   sceneIndex: number;
+  repeat?: number;
   /** Which condition's reply was shown as A. */
   order: "condition-first" | "golden-first";
   verdict: StructuredOutcome<PairwiseVerdict>;
@@ -85,19 +111,26 @@ export interface PairwiseFailure {
   condition: string;
   personaId: string;
   sceneIndex: number;
+  repeat?: number;
   order: PairwiseResult["order"];
   error: string;
+  cost?: CostByRole;
   at: string;
 }
 
 export type BenchRecord = SceneResult | EpisodeResult | EpisodeFailure | PairwiseResult | PairwiseFailure;
 
-export function sceneKey(condition: string, personaId: string, sceneIndex: number): string {
-  return `${condition}\u0000${personaId}\u0000${sceneIndex}`;
+/** The repeat of a record (1 when absent). */
+export function repeatOf(record: { repeat?: number }): number {
+  return record.repeat ?? 1;
 }
 
-export function episodeKey(condition: string, personaId: string): string {
-  return `${condition}\u0000${personaId}`;
+export function sceneKey(condition: string, personaId: string, sceneIndex: number, repeat = 1): string {
+  return `${condition}\u0000${personaId}\u0000${sceneIndex}\u0000${repeat}`;
+}
+
+export function episodeKey(condition: string, personaId: string, repeat = 1): string {
+  return `${condition}\u0000${personaId}\u0000${repeat}`;
 }
 
 /**
@@ -109,11 +142,14 @@ export class ResultsLog {
   readonly records: BenchRecord[] = [];
   readonly skippedLines: number[] = [];
 
-  constructor(readonly path: string) {
-    mkdirSync(dirname(path), { recursive: true });
+  constructor(
+    readonly path: string,
+    options: { readOnly?: boolean } = {},
+  ) {
+    if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
     if (!existsSync(path)) return;
-    const lines = readFileSync(path, "utf8").split("\n");
-    lines.forEach((line, i) => {
+    const text = readFileSync(path, "utf8");
+    text.split("\n").forEach((line, i) => {
       if (!line.trim()) return;
       try {
         this.records.push(JSON.parse(line) as BenchRecord);
@@ -122,8 +158,7 @@ export class ResultsLog {
       }
     });
     // Ensure the next record starts on its own line after a torn write.
-    const text = readFileSync(path, "utf8");
-    if (text.length > 0 && !text.endsWith("\n")) appendFileSync(path, "\n");
+    if (!options.readOnly && text.length > 0 && !text.endsWith("\n")) appendFileSync(path, "\n");
   }
 
   append(record: BenchRecord): void {
@@ -148,6 +183,6 @@ export class ResultsLog {
   }
 
   doneScenes(): Set<string> {
-    return new Set(this.scenes().map((s) => sceneKey(s.condition, s.personaId, s.sceneIndex)));
+    return new Set(this.scenes().map((s) => sceneKey(s.condition, s.personaId, s.sceneIndex, repeatOf(s))));
   }
 }

@@ -1,8 +1,10 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { formatPrompt } from "../prompts/formatPrompt.js";
-import { SIMULATED_USER_SYSTEM, SIMULATED_USER_TURN } from "../prompts/bench/simulatedUser.js";
+import { formatPrompt } from "../index.js";
+import type { BenchProtocol } from "./protocol.js";
+import { SIMULATED_USER_SYSTEM, SIMULATED_USER_TURN } from "./prompts/simulatedUser.js";
+import { SIMULATED_USER_REFERENCE_SYSTEM } from "./prompts/simulatedUserReference.js";
 import { callForJson, type StructuredOutcome } from "./judge/structuredCall.js";
 import type { BenchScene } from "./data/types.js";
 
@@ -26,7 +28,8 @@ export const LANGUAGE_NAMES = { zh: "Chinese (简体中文)", en: "English" } as
 
 /**
  * The simulated user of one scene: knows the golden persona, the scene, its
- * context and the expected response. It opened with the neutralized query;
+ * context and the expected response (as what satisfies it, or under the
+ * release protocol as a reference). It opened with the neutralized query;
  * after each assistant reply it decides, as a JSON object, satisfied or not,
  * and when not, writes its next message.
  */
@@ -37,10 +40,11 @@ export class SimulatedUser {
     private readonly model: BaseChatModel,
     persona: string,
     scene: BenchScene,
+    satisfaction: BenchProtocol["satisfaction"] = "expected-response",
   ) {
     this.history = [
       new SystemMessage(
-        formatPrompt(SIMULATED_USER_SYSTEM, {
+        formatPrompt(satisfaction === "reference" ? SIMULATED_USER_REFERENCE_SYSTEM : SIMULATED_USER_SYSTEM, {
           persona,
           scene_type: scene.type,
           scene_desc: scene.description,

@@ -2,9 +2,8 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
-import { messageText } from "../render/messageText.js";
-import { formatPrompt } from "../prompts/formatPrompt.js";
-import { TOOL_SIMULATOR_CALL, TOOL_SIMULATOR_SYSTEM } from "../prompts/bench/toolSimulator.js";
+import { formatPrompt, messageText } from "../index.js";
+import { TOOL_SIMULATOR_CALL, TOOL_SIMULATOR_SYSTEM } from "./prompts/toolSimulator.js";
 import type { BenchApi, BenchScene } from "./data/types.js";
 
 /** The documented arguments carry names only, no types: accept any JSON scalar or list. */
@@ -22,6 +21,8 @@ export interface ToolCallRecord {
   api: string;
   arguments: unknown;
   result: string;
+  /** The simulator's reply had no text ("{}" was returned to the chatbot). */
+  empty?: boolean;
 }
 
 /**
@@ -46,8 +47,9 @@ export function createSceneTools(
         const call = formatPrompt(TOOL_SIMULATOR_CALL, { arguments: JSON.stringify(args) });
         // No config passed on purpose: the simulator's cost is counted on its own model.
         const reply = await model.invoke([new SystemMessage(system), new HumanMessage(call)]);
-        const result = messageText(reply).trim() || "{}";
-        log.push({ api: api.name, arguments: args, result });
+        const text = messageText(reply).trim();
+        const result = text || "{}";
+        log.push({ api: api.name, arguments: args, result, ...(text ? {} : { empty: true }) });
         return result;
       },
       {

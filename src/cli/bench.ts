@@ -1,10 +1,24 @@
 import { existsSync, realpathSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { ALL_CONDITIONS, parseConditions } from "../bench/conditions.js";
-import { BENCH_ROLES, type BenchRole } from "../bench/cost.js";
-import { DEFAULT_EPISODE_SETTINGS } from "../bench/episode.js";
-import { describeModels, openAICompatibleFactory, resolveBenchModels, type RoleFlags } from "../bench/models.js";
-import { runBench, type BenchRunResult } from "../bench/runBench.js";
+import {
+  ALL_CONDITIONS,
+  BENCH_ROLES,
+  consoleTable,
+  DEFAULT_MAX_FAILURE_RATE,
+  describeModels,
+  episodeSettingsFor,
+  estimateRun,
+  formatEstimate,
+  openAICompatibleFactory,
+  parseConditions,
+  parseProtocol,
+  rebuildReport,
+  resolveBenchModels,
+  runBench,
+  type BenchRole,
+  type BenchRunResult,
+  type BenchSummary,
+} from "../bench.js";
 import type { CliCommand, CommandFlags, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
 import { parsePositiveInteger } from "./settings.js";
@@ -20,75 +34,143 @@ export function shippedFixtureDir(): string {
 
 const ROLE_FLAGS = BENCH_ROLES.flatMap((role) => [`${role}-model`, `${role}-base-url`]);
 
-/** `persona bench`: runs PersonaBench conditions against the configured endpoints and writes the report. */
-export async function runBenchCommand(flags: CommandFlags, io: CommandIO, signal?: AbortSignal): Promise<BenchRunResult> {
+/** `--max-failure-rate`: "5%" or a fraction such as 0.05. */
+export function parseFailureRate(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_MAX_FAILURE_RATE;
+  const text = value.trim();
+  const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  const rate = percent ? Number(percent[1]) / 100 : /^\d+(?:\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!Number.isFinite(rate) || rate < 0 || rate > 1) {
+    throw new UsageError(`--max-failure-rate must be a percentage like 5% or a fraction from 0 to 1, got "${value}"`);
+  }
+  return rate;
+}
+
+function parseNonNegativeInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+function dataDir(flags: CommandFlags): string {
   const dataFlag = flags.text("data");
   if (!dataFlag) {
     throw new UsageError(`--data <dir> is required: a folder of PersonaBench persona files, or "${SHIPPED_FIXTURE}" for the shipped fixture`);
   }
   const data = dataFlag === SHIPPED_FIXTURE ? shippedFixtureDir() : resolve(dataFlag);
   if (!existsSync(data)) throw new UsageError(`--data: no folder at ${data}`);
+  return data;
+}
+
+/** Why the command must exit non-zero, or [] when it may exit 0. */
+export function exitReasons(summary: BenchSummary, extra: { failures: number; interrupted: boolean; chartError?: string }): string[] {
+  const reasons: string[] = [];
+  if (extra.interrupted) reasons.push("interrupted: rerun the same command to continue");
+  if (extra.failures > 0) reasons.push(`${extra.failures} failures (recorded in results.jsonl; rerun the same command to retry them)`);
+  if (summary.breaches.length) {
+    const roles = [...new Set(summary.breaches.map((b) => `${b.role} (${b.condition})`))];
+    reasons.push(`failure or unreadable rate above ${Math.round(summary.maxFailureRate * 1000) / 10}% for ${roles.join(", ")}`);
+  }
+  if (extra.chartError) reasons.push(`charts were not rendered: ${extra.chartError}`);
+  return reasons;
+}
+
+/** `persona bench`: runs PersonaBench conditions against the configured endpoints and writes the report. */
+export async function runBenchCommand(flags: CommandFlags, io: CommandIO, signal?: AbortSignal): Promise<BenchRunResult | undefined> {
+  const out = flags.text("out") ?? "bench-out";
+  const personas = parsePositiveInteger("--personas", flags.text("personas"));
+  const scenes = parsePositiveInteger("--scenes", flags.text("scenes"));
+  const maxFailureRate = parseFailureRate(flags.text("max-failure-rate"));
+
+  if (flags.on("report-only")) {
+    const report = await rebuildReport({ out, personas, scenes, maxFailureRate });
+    io.output.write(`${consoleTable(report.summary).join("\n")}\n\nreport rebuilt without any endpoint: ${join(report.outDir, "report.md")}\n`);
+    const reasons = exitReasons(report.summary, { failures: report.summary.conditions.reduce((s, c) => s + c.failures.length, 0), interrupted: false, chartError: report.chartError });
+    if (reasons.length) throw new Error(reasons.join("; "));
+    return undefined;
+  }
+
+  const data = dataDir(flags);
   let conditions;
+  let protocol;
   try {
     conditions = parseConditions(flags.text("conditions") ?? ALL_CONDITIONS);
   } catch (error) {
     throw new UsageError(`--conditions: ${(error as Error).message}`);
   }
-  const turnCap = parsePositiveInteger("--turns", flags.text("turns")) ?? DEFAULT_EPISODE_SETTINGS.turnCap;
-  const ragTop = parsePositiveInteger("--rag-top", flags.text("rag-top")) ?? DEFAULT_EPISODE_SETTINGS.ragTop;
-  const historyBudgetTokens =
-    parsePositiveInteger("--history-tokens", flags.text("history-tokens")) ??
-    DEFAULT_EPISODE_SETTINGS.historyBudgetTokens;
-  const personas = parsePositiveInteger("--personas", flags.text("personas"));
-  const scenes = parsePositiveInteger("--scenes", flags.text("scenes"));
+  try {
+    protocol = parseProtocol(flags.text("protocol"));
+  } catch (error) {
+    throw new UsageError(`--protocol: ${(error as Error).message}`);
+  }
+  const settings = episodeSettingsFor(protocol, {
+    turnCap: parsePositiveInteger("--turns", flags.text("turns")),
+    ragTop: parsePositiveInteger("--rag-top", flags.text("rag-top")),
+    historyBudgetTokens: parsePositiveInteger("--history-tokens", flags.text("history-tokens")),
+    judge: !flags.on("no-judge"),
+    ...(flags.on("chatbot-sees-scene") ? { sceneToChatbot: true } : {}),
+  });
+  const window = protocol.window;
+  if (window && settings.turnCap * 2 > window.messages) {
+    throw new UsageError(
+      `--turns ${settings.turnCap}: the ${protocol.name} protocol's learner reads at most ${window.messages} messages a session; use --turns ${Math.floor(window.messages / 2)} or fewer, or --protocol default`,
+    );
+  }
+  const repeats = parsePositiveInteger("--repeats", flags.text("repeats")) ?? 1;
   const concurrency = parsePositiveInteger("--concurrency", flags.text("concurrency")) ?? 1;
-  const roleFlags: Partial<Record<BenchRole, RoleFlags>> = {};
+
+  if (flags.on("dry-run")) {
+    const estimate = estimateRun({ data, conditions, personas, scenes, repeats, settings });
+    io.output.write(`${formatEstimate(estimate).join("\n")}\n`);
+    return undefined;
+  }
+
+  const roleFlags: Partial<Record<BenchRole, { model?: string; baseURL?: string }>> = {};
   for (const role of BENCH_ROLES) {
     roleFlags[role] = { model: flags.text(`${role}-model`), baseURL: flags.text(`${role}-base-url`) };
   }
   // Resolve every endpoint first: a missing one must fail before anything is written.
-  const settings = resolveBenchModels(roleFlags);
+  const models = resolveBenchModels(roleFlags, process.env, {
+    temperatures: protocol.userTemperature !== undefined ? { user: protocol.userTemperature } : {},
+  });
+  const maxRetries = parseNonNegativeInteger("--max-retries", flags.text("max-retries")) ?? 3;
   const result = await runBench({
     data,
-    out: flags.text("out") ?? "bench-out",
+    out,
     conditions,
     personas,
     scenes,
+    repeats,
     concurrency,
-    settings: {
-      turnCap,
-      ragTop,
-      historyBudgetTokens,
-      judge: !flags.on("no-judge"),
-      sceneToChatbot: flags.on("chatbot-sees-scene"),
-    },
-    models: openAICompatibleFactory(settings),
-    modelInfo: describeModels(settings),
+    settings,
+    models: openAICompatibleFactory(models, maxRetries),
+    modelInfo: describeModels(models),
     progress: io.errors as NodeJS.WritableStream & { isTTY?: boolean },
     signal,
+    maxFailureRate,
   });
-  const results = result.markdown.split("\n## ")[1]?.split("\n").slice(2).filter((line) => line.startsWith("|")) ?? [];
   io.output.write(
-    `${results.join("\n")}\n\n${result.scenesRun} scenes run, ${result.scenesSkipped} already done, ${result.failures} failures${
+    `${consoleTable(result.summary).join("\n")}\n\n${result.scenesRun} scenes run, ${result.scenesSkipped} already done, ${result.failures} failures${
       result.interrupted ? " (interrupted: rerun the same command to continue)" : ""
     }\nreport: ${join(result.outDir, "report.md")}\n`,
   );
   // Thrown after the output is written, so the process exits with code 1 and one line saying why.
-  if (result.interrupted) throw new Error("interrupted: rerun the same command to continue");
-  if (result.failures > 0) {
-    throw new Error(`${result.failures} failures (recorded in ${join(result.outDir, "results.jsonl")}); rerun the same command to retry them`);
-  }
+  const reasons = exitReasons(result.summary, result);
+  if (reasons.length) throw new Error(reasons.join("; "));
   return result;
 }
 
 export const benchCommand: CliCommand = {
   name: "bench",
   usage:
-    "--data <dir|mini> [--out <dir>] [--conditions none,golden,learning:3,...] [--personas N] [--scenes M] [--turns 5] [--concurrency C] [--rag-top 2] [--history-tokens 12000] [--no-judge] [--chatbot-sees-scene] [--<role>-model <name>] [--<role>-base-url <url>]",
+    "--data <dir|mini> [--out <dir>] [--conditions none,golden,learning:3,...] [--protocol default|release] [--personas N] [--scenes M] [--repeats R] [--turns T] [--concurrency C] [--rag-top 2] [--history-tokens 12000] [--no-judge] [--chatbot-sees-scene] [--max-failure-rate 5%] [--max-retries 3] [--dry-run] [--report-only] [--<role>-model <name>] [--<role>-base-url <url>]",
   summary:
-    "Run the PersonaBench protocol (simulated user, simulated APIs, judges) for each condition; resumable; writes results.jsonl, summary.json, report.md and charts. Roles: chatbot, learner, user, tool, judge (env BENCH_<ROLE>_MODEL / _BASE_URL / _API_KEY).",
-  flags: ["data", "out", "conditions", "personas", "scenes", "turns", "concurrency", "rag-top", "history-tokens", ...ROLE_FLAGS],
-  booleanFlags: ["no-judge", "chatbot-sees-scene"],
+    "Run the PersonaBench protocol (simulated user, simulated APIs, judges) for each condition; resumable; writes results.jsonl, summary.json, report.md and charts. --dry-run estimates calls and tokens; --report-only rebuilds the report from --out. Exits 1 on failures or when a role's failure or unreadable rate passes --max-failure-rate. Roles: chatbot, learner, user, tool, judge (env BENCH_<ROLE>_MODEL / _BASE_URL / _API_KEY / _TEMPERATURE).",
+  flags: [
+    "data", "out", "conditions", "protocol", "personas", "scenes", "repeats", "turns", "concurrency", "rag-top", "history-tokens",
+    "max-failure-rate", "max-retries", ...ROLE_FLAGS,
+  ],
+  booleanFlags: ["no-judge", "chatbot-sees-scene", "dry-run", "report-only"],
   run: async (flags, io) => {
     const controller = new AbortController();
     let interrupts = 0;

@@ -1,7 +1,10 @@
+import type { AIMessage } from "@langchain/core/messages";
 import { loadPersonaBench } from "../../src/bench/data/loadPersonaBench.js";
+import { episodeSettingsFor } from "../../src/bench/episode.js";
+import { PROTOCOLS } from "../../src/bench/protocol.js";
 import type { EpisodeResult, SceneResult } from "../../src/bench/results.js";
 import { messageText } from "../../src/render/messageText.js";
-import { systemOf, type RoleCall } from "./helpers/roleModels.js";
+import { defaultScript, systemOf, type RoleCall, type RoleScript } from "./helpers/roleModels.js";
 import { FIXTURE, runFixture } from "./helpers/runFixture.js";
 
 const personas = loadPersonaBench(FIXTURE).personas;
@@ -133,13 +136,93 @@ describe.each(["none", "golden", "learning:1", "learning:3", "learning:5", "full
   },
 );
 
-test("--chatbot-sees-scene gives the chatbot the scene description, as the paper's released code did", async () => {
-  const run = await runFixture({ conditions: "none", settings: { sceneToChatbot: true }, extra: { personas: 1, scenes: 2 } });
+test("--chatbot-sees-scene gives the chatbot the scene description and API docs, as the paper's released code did", async () => {
+  const run = await runFixture({ conditions: "none", settings: { sceneToChatbot: true }, extra: { personas: 1, scenes: 4 } });
   const prompts = byRole(run.calls, "chatbot").map(systemOf);
-  expect(prompts.length).toBeGreaterThanOrEqual(2);
-  for (const scene of maya.scenes.slice(0, 2)) {
+  expect(prompts.length).toBeGreaterThanOrEqual(4);
+  for (const scene of maya.scenes.slice(0, 4)) {
     const own = chatbotCallsOfScene(run.calls, scene.neutralizedQuery).map(systemOf);
-    expect(own.every((p) => p.includes(`<scene>\n${scene.description}\n</scene>`))).toBe(true);
+    expect(own.length).toBeGreaterThan(0);
+    expect(own.every((p) => p.includes(`<scene>\n${scene.description}\n\nAPIs available in this scene (call them as tools):\n`))).toBe(true);
   }
-  expect(run.result.markdown).toContain("The chatbot was given each scene's description");
+  const withApi = chatbotCallsOfScene(run.calls, maya.scenes[3].neutralizedQuery).map(systemOf)[0];
+  expect(withApi).toContain(`- getMarineForecast(location, date): ${maya.scenes[3].apis[0].description}`);
+  expect(chatbotCallsOfScene(run.calls, maya.scenes[0].neutralizedQuery).map(systemOf)[0]).toContain("APIs available in this scene (call them as tools):\nnone\n</scene>");
+  expect(run.result.markdown).toContain("The chatbot was given each scene's description and API documentation");
+});
+
+describe("the release protocol (--protocol release) on the fixture", () => {
+  let run: Awaited<ReturnType<typeof runFixture>>;
+  let scenes: SceneResult[];
+  // The learner also tries to change a Demographics field, which the release froze.
+  const learner: RoleScript = async (call) => {
+    const reply = (await defaultScript(call)) as AIMessage;
+    const changes = (reply.tool_calls?.[0]?.args as { changes: Array<{ evidence: string }> }).changes;
+    if (changes.length) changes.push({ op: "set", field: "Demographics.Age", value: 99, evidence: changes[0].evidence } as never);
+    return reply;
+  };
+
+  beforeAll(async () => {
+    run = await runFixture({ conditions: "golden,learning:3,learning:5", settings: episodeSettingsFor(PROTOCOLS.release), scripts: { learner } });
+    const { ResultsLog } = await import("../../src/bench/results.js");
+    scenes = new ResultsLog(`${run.out}/results.jsonl`).scenes();
+  });
+
+  const learnedAt = (condition: string, personaId: string) =>
+    scenes.filter((s) => s.condition === condition && s.personaId === personaId && s.learning).map((s) => s.sceneIndex);
+
+  test("learning runs when k divides the scene number and in each of the last three scenes", () => {
+    expect(run.result.failures).toBe(0);
+    expect(learnedAt("learning:3", "maya-chen")).toEqual([3, 5, 6, 7]);
+    expect(learnedAt("learning:5", "maya-chen")).toEqual([5, 6, 7]);
+    expect(learnedAt("learning:3", "陈静")).toEqual([2, 3, 4]);
+    expect(byRole(run.calls, "learner")).toHaveLength(4 + 3 + 3 + 3);
+  });
+
+  test("each run reads the last three waiting sessions; older ones are set aside, as the release dropped them", () => {
+    const five = scenes.find((s) => s.condition === "learning:5" && s.personaId === "maya-chen" && s.sceneIndex === 5)!;
+    expect(five.learning!.sessionIds.map((id) => /scene-(\d+)/.exec(id)![1])).toEqual(["003", "004", "005"]);
+    expect(five.learning!.setAside!.map((id) => /scene-(\d+)/.exec(id)![1])).toEqual(["001", "002"]);
+    const prompt = byRole(run.calls, "learner")
+      .map((c) => c.messages.map(messageText).join("\n"))
+      .find((text) => text.includes(maya.scenes[2].neutralizedQuery) && text.includes(maya.scenes[4].neutralizedQuery))!;
+    expect(prompt).toContain(maya.scenes[3].neutralizedQuery);
+    expect(prompt).not.toContain(maya.scenes[0].neutralizedQuery);
+    expect(prompt).not.toContain(maya.scenes[1].neutralizedQuery);
+    expect(run.result.summary.conditions.find((c) => c.condition === "learning:5")!.learning!.setAside).toBe(2);
+  });
+
+  test("the learner starts from the golden persona and may not change Demographics", () => {
+    const first = byRole(run.calls, "learner")[0];
+    expect(systemOf(first)).toContain("Marine biologist");
+    const runs = scenes.filter((s) => s.learning);
+    expect(runs.every((s) => s.learning!.outcome === "applied")).toBe(true);
+    expect(runs.every((s) => s.learning!.rejectedReasons.includes('field "Demographics.Age" is frozen'))).toBe(true);
+    expect(scenes.filter((s) => s.condition === "learning:3" && s.personaId === "maya-chen").map((s) => s.personaVersion)).toEqual([1, 1, 2, 2, 3, 4, 5]);
+    const section = run.result.summary.conditions.find((c) => c.condition === "learning:3")!.learning!;
+    expect(section.rejectedByReason).toEqual({ 'field "…" is frozen': 7 });
+    expect(run.result.markdown).toMatch(/Rejected changes of learning:3, by reason:\n\n- 7 × field "…" is frozen/);
+  });
+
+  test("the chatbot sees the scene and API docs; the simulated user takes the expected response as a reference", () => {
+    const own = chatbotCallsOfScene(run.calls, maya.scenes[3].neutralizedQuery).map(systemOf);
+    expect(own.every((p) => p.includes(`<scene>\n${maya.scenes[3].description}`) && p.includes("getMarineForecast(location, date)"))).toBe(true);
+    const user = byRole(run.calls, "user").find((c) => systemOf(c).includes(maya.scenes[0].description))!;
+    expect(systemOf(user)).toContain(`For reference only, an answer another assistant gave for this person in this situation:\n${maya.scenes[0].expectedResponse}`);
+    expect(systemOf(user)).toContain("the decision is yours");
+    expect(run.result.markdown).toContain("Protocol: `release`. Turn cap: 3.");
+  });
+
+  test("at most three chatbot replies per scene", async () => {
+    const neverSatisfied: RoleScript = () => JSON.stringify({ satisfied: false, reason: "no", message: "more please" });
+    const capped = await runFixture({ conditions: "none", settings: episodeSettingsFor(PROTOCOLS.release), scripts: { user: neverSatisfied }, extra: { personas: 1, scenes: 2 } });
+    expect(capped.result.summary.conditions[0]).toMatchObject({ scenesCapped: 2, turns: { mean: 3 } });
+    expect(byRole(capped.calls, "user")).toHaveLength(6);
+  });
+
+  test("more than four replies per scene would break the 9-message window and is refused", async () => {
+    await expect(runFixture({ conditions: "none", settings: episodeSettingsFor(PROTOCOLS.release, { turnCap: 5 }) })).rejects.toThrow(
+      /reads at most 9 messages of a session, and 5 replies per scene make up to 10: use --turns 4 or fewer, or --protocol default/,
+    );
+  });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadPersonaBench, stripQueryTags, sceneCategory } from "../../src/bench/data/loadPersonaBench.js";
+import { isPythonPickle, loadPersonaBench, stripQueryTags, sceneCategory } from "../../src/bench/data/loadPersonaBench.js";
 
 const FIXTURE = join(__dirname, "../../fixtures/personabench-mini");
 const SAMPLE = join(__dirname, "../../../shared/personabench/raw");
@@ -60,6 +60,8 @@ describe("loadPersonaBench reports bad files with their name and field path", ()
   const missingDesc = structuredClone(good);
   delete missingDesc.scenes[1].scene_desc;
   writeFileSync(join(dir, "missing-desc.json"), JSON.stringify(missingDesc));
+  // The release's 丽丽.json is a Python pickle (protocol 4 starts with 0x80 0x04).
+  writeFileSync(join(dir, "丽丽.json"), Buffer.from([0x80, 0x04, 0x95, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7d, 0x94]));
   const badAge = structuredClone(good);
   badAge.Demographics.Age = "thirty";
   writeFileSync(join(dir, "bad-age.json"), JSON.stringify(badAge));
@@ -73,8 +75,15 @@ describe("loadPersonaBench reports bad files with their name and field path", ()
       "broken.json|",
       "missing-desc.json|scenes.1.scene_desc",
       "no-scenes.json|scenes",
+      "丽丽.json|",
     ]);
     expect(errors.find((e) => e.file === "broken.json")!.message).toMatch(/not valid JSON/);
+  });
+
+  test("a pickled persona file is named as such, with the command that converts it to JSON", () => {
+    const pickle = loaded.problems.find((p) => p.file === "丽丽.json")!;
+    expect(pickle.message).toMatch(/^a Python pickle, not JSON \(the release ships one such file, 丽丽\.json: its persona store's pickled dictionary\); convert it: python3 -c 'import json, pickle, sys; .*' 丽丽\.json 丽丽\.converted\.json \(only unpickle files you trust\)/);
+    expect(isPythonPickle(Buffer.from("{\"a\": 1}"))).toBe(false);
   });
 
   test("a value that does not fit the persona schema is a warning with its path, not a silent drop", () => {

@@ -38,11 +38,17 @@ test("a failing endpoint stops only the affected persona's episode; a rerun resu
   // The other persona's episodes ran to the end.
   expect(log.scenes().filter((s) => s.personaId === "陈静")).toHaveLength(2 * chen.scenes.length);
   expect(log.episodes().map((e) => `${e.condition} ${e.personaId}`).sort()).toEqual(["golden 陈静", "learning:1 陈静"]);
-  expect(first.progress).toMatch(/FAILED learning:1 maya-chen #3: endpoint down/);
-  expect(first.result.markdown).toMatch(/episode failures: maya-chen scene 3: endpoint down/);
+  expect(first.progress).toMatch(/FAILED learning:1 maya-chen #3: chatbot: endpoint down/);
+  expect(log.failures().every((f) => f.role === "chatbot" && f.cost?.chatbot?.failed === 1)).toBe(true);
+  expect(first.result.markdown).toMatch(/episode failures: maya-chen scene 3 \(chatbot\): endpoint down/);
+  // The failed call is counted for its role, and marks the figures it feeds.
+  expect(first.result.summary.conditions[0].roles.chatbot.failed).toBe(1);
+  expect(first.result.summary.conditions[0].problems.turns).toEqual(expect.arrayContaining([expect.stringMatching(/^chatbot: 1 of \d+ calls failed$/), "5 of 11 scenes not recorded"]));
 
   const second = await runFixture({ conditions: "golden,learning:1", out });
   expect(second.result.failures).toBe(0);
+  // The failed scene's session is dropped before the episode continues.
+  expect(second.progress).toMatch(/learning:1 maya-chen #3: 1 session\(s\) of unfinished scenes dropped/);
   expect(second.result.markdown).not.toMatch(/episode failures/);
   expect(second.result.scenesRun).toBe(2 * (maya.scenes.length - 2));
   expect(second.result.scenesSkipped).toBe(2 * (2 + chen.scenes.length));
@@ -101,7 +107,7 @@ test("adding a condition later reuses the done ones and judges the new pairs", a
   expect(second.result.scenesSkipped).toBe(4);
   expect(readLog(out).pairwise()).toHaveLength(8);
   const summary = second.result.summary.conditions.find((c) => c.condition === "learning:1")!;
-  expect(summary.winRate!.overall.n).toBe(8);
+  expect(summary.winRate).toMatchObject({ judgments: 8, unreadable: 0, failed: 0, overall: { n: 2 } });
 });
 
 test("a failing pairwise judgment is recorded and reported, and a rerun makes it", async () => {
@@ -113,10 +119,12 @@ test("a failing pairwise judgment is recorded and reported, and a rerun makes it
   const first = await runFixture({ conditions: "golden,learning:3", out, scripts: { judge }, extra: { personas: 1, scenes: 2 } });
   expect(first.result.failures).toBe(4);
   expect(readLog(out).records.filter((r) => r.type === "pairwise-error")).toHaveLength(4);
-  expect(first.result.markdown).toMatch(/learning:3: 4 pairwise judgments failed \(rerun to retry\)/);
+  expect(first.result.markdown).toMatch(/- learning:3 win rate\*: judge: 4 of 4 pairwise judgments failed\n/);
+  expect(first.result.markdown).not.toMatch(/helpfulness.*\*: judge/);
+  expect(first.result.summary.breaches).toEqual([expect.objectContaining({ condition: "learning:3", role: "judge", kind: "failure", count: 4, of: 7 })]);
   const second = await runFixture({ conditions: "golden,learning:3", out, extra: { personas: 1, scenes: 2 } });
   expect(second.result.failures).toBe(0);
   expect(readLog(out).pairwise()).toHaveLength(4);
   expect(second.result.markdown).not.toMatch(/pairwise judgments failed/);
-  expect(second.result.summary.conditions.find((c) => c.condition === "learning:3")!.winRate!.overall.n).toBe(4);
+  expect(second.result.summary.conditions.find((c) => c.condition === "learning:3")!.winRate).toMatchObject({ judgments: 4, failed: 0 });
 });

@@ -2,6 +2,8 @@ import { Writable } from "node:stream";
 import { parseConditions } from "../../src/bench/conditions.js";
 import { CostMeter, addCosts } from "../../src/bench/cost.js";
 import { resolveBenchModels } from "../../src/bench/models.js";
+import { episodeSettingsFor, frozenGroupPolicies, releaseLearningDue } from "../../src/bench/episode.js";
+import { parseProtocol, PROTOCOLS, protocolTable } from "../../src/bench/protocol.js";
 import { runPool } from "../../src/bench/pool.js";
 import { Progress } from "../../src/bench/progress.js";
 import { bm25Search, tokenize } from "../../src/bench/retrieval.js";
@@ -49,6 +51,50 @@ test("role endpoints: flag, then BENCH_<ROLE>_*, then OPENAI_*; the learner foll
   expect(tuned.judge.temperature).toBeUndefined();
   expect(tuned.user.temperature).toBe(0.7);
   expect(() => resolveBenchModels({}, { ...env, BENCH_TOOL_TEMPERATURE: "hot" })).toThrow(/BENCH_TOOL_TEMPERATURE must be a number/);
+  // The release protocol's simulated-user temperature is a default: BENCH_USER_TEMPERATURE still wins.
+  const release = { temperatures: { user: PROTOCOLS.release.userTemperature! } };
+  expect(resolveBenchModels({}, env, release).user.temperature).toBe(0.9);
+  expect(resolveBenchModels({}, { ...env, BENCH_USER_TEMPERATURE: "0.2" }, release).user.temperature).toBe(0.2);
+  expect(resolveBenchModels({}, env, release).judge.temperature).toBe(0);
+});
+
+test("the cost meter counts failed calls per role, even when the caller swallows the error", async () => {
+  const meter = new CostMeter();
+  const failing = new RoleScriptedModel("learner", () => {
+    throw new Error("HTTP 500 from the learner endpoint");
+  }, [], [meter.handler("learner")]);
+  await expect(failing.invoke("hi")).rejects.toThrow(/HTTP 500/);
+  await failing.invoke("again").catch(() => undefined);
+  expect(meter.lastFailure).toEqual({ role: "learner", error: "HTTP 500 from the learner endpoint" });
+  expect(meter.take().learner).toMatchObject({ calls: 2, failed: 2, promptTokens: 0 });
+});
+
+test("protocols: the release preset's settings, side by side with the default", () => {
+  expect(PROTOCOLS.release).toEqual({
+    name: "release",
+    turnCap: 3,
+    userTemperature: 0.9,
+    learningStart: "golden",
+    frozenGroups: ["Demographics"],
+    schedule: "release",
+    window: { sessions: 3, messages: 9 },
+    sceneToChatbot: true,
+    satisfaction: "reference",
+  });
+  expect(PROTOCOLS.default).toMatchObject({ turnCap: 5, learningStart: "empty", frozenGroups: [], schedule: "every-k", sceneToChatbot: false, satisfaction: "expected-response" });
+  expect(PROTOCOLS.default.userTemperature).toBeUndefined();
+  expect(episodeSettingsFor(PROTOCOLS.release)).toMatchObject({ turnCap: 3, sceneToChatbot: true, protocol: "release" });
+  expect(episodeSettingsFor(PROTOCOLS.release, { turnCap: 2, ragTop: undefined })).toMatchObject({ turnCap: 2, ragTop: 2 });
+  expect(() => parseProtocol("paper")).toThrow(/unknown protocol "paper": use default or release/);
+  // The release learns after scene n when k divides n, and in the last three scenes: k = 3, 10 scenes → 3, 6, 8, 9, 10.
+  expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) => releaseLearningDue(n, 3, 10))).toEqual([3, 6, 8, 9, 10]);
+  expect([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((n) => releaseLearningDue(n, 5, 10))).toEqual([5, 8, 9, 10]);
+  const frozen = frozenGroupPolicies(["Demographics"]);
+  expect(Object.keys(frozen).sort()).toEqual(["Demographics.Age", "Demographics.Career_Information", "Demographics.Gender", "Demographics.Language", "Demographics.Name", "Demographics.Nationality"]);
+  expect(Object.values(frozen).every((p) => p.frozen === true)).toBe(true);
+  expect(protocolTable().map((row) => row.setting)).toEqual([
+    "chatbot replies per scene", "simulated-user temperature", "learning starts from", "learning schedule", "learning window", "chatbot sees the scene", "user is satisfied when",
+  ]);
 });
 
 test("the cost meter counts calls and usage per role through the model's own callbacks", async () => {
@@ -57,7 +103,7 @@ test("the cost meter counts calls and usage per role through the model's own cal
   await model.invoke("hi");
   await model.invoke("hi again");
   const cost = meter.take();
-  expect(cost.user).toMatchObject({ calls: 2, callsWithoutUsage: 0 });
+  expect(cost.user).toMatchObject({ calls: 2, failed: 0, callsWithoutUsage: 0 });
   expect(cost.user!.promptTokens).toBeGreaterThan(0);
   expect(meter.take()).toEqual({});
   expect(addCosts(cost, cost).user!.calls).toBe(4);

@@ -29,8 +29,8 @@ afterAll(() => {
 });
 
 describe("langgraph.json", () => {
-  test("declares the chatbot and the standalone learner", () => {
-    expect(Object.keys(config.graphs).sort()).toEqual(["persona_chatbot", "persona_learner"]);
+  test("declares the chatbot, the standalone learner and the PersonaBench generator", () => {
+    expect(Object.keys(config.graphs).sort()).toEqual(["persona_chatbot", "persona_learner", "personabench_generator"]);
   });
 
   test.each(specs)("%s: %s exists and exports a compiled graph, importable without a model key", async (_id, spec) => {
@@ -50,6 +50,18 @@ describe("langgraph.json", () => {
     const learner = await loadGraph(config.graphs.persona_learner);
     expect(Object.keys(chatbot.builder!.nodes).sort()).toEqual(["persona_update", "personalized_chatbot", "session_manager", "session_recorder", "tools"]);
     expect(Object.keys(learner.builder!.nodes)).toEqual(["persona_update"]);
+  });
+
+  test("the generator's nodes are the pipeline's five stages, in order", async () => {
+    const generator = await loadGraph(config.graphs.personabench_generator);
+    expect(Object.keys(generator.builder!.nodes)).toEqual(["seed", "persona_synthesis", "scene_generation", "query_generation", "filter_refine"]);
+  });
+
+  test("without a model endpoint a generator run fails with the message that says what to set", async () => {
+    const graph = await loadGraph(config.graphs.personabench_generator);
+    await expect(graph.invoke({ request: { population: "retirees in Spain", personas: 1, scenes: 1 } }, {})).rejects.toThrow(
+      /no model endpoint: set OPENAI_API_KEY/,
+    );
   });
 
   test("without a model endpoint a run fails with the message that says what to set", async () => {

@@ -1,5 +1,6 @@
 import { Client } from "@langchain/langgraph-sdk";
 import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { mockGenerateHandler } from "../../src/generate/mockGenerateHandler.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { freePort, startDevServer, type DevServerProcess } from "./devServerProcess.js";
 
@@ -22,7 +23,10 @@ let client: Client;
 const started = Date.now();
 
 beforeAll(async () => {
-  model = await startMockOpenAIServer(ruleBasedHandler);
+  // The generator's forced tool calls ("submit_...") get the generation mock; everything else the rule-based chatbot and learner.
+  model = await startMockOpenAIServer((request) =>
+    request.tools?.[0]?.function.name.startsWith("submit_") ? mockGenerateHandler(request) : ruleBasedHandler(request),
+  );
   server = await startDevServer(
     await freePort(),
     {
@@ -63,9 +67,9 @@ async function endSession(userId: string, threadId: string): Promise<Values> {
 }
 
 describe("graphs served by the LangGraph dev server", () => {
-  test("lists both graphs, draws the chatbot and exposes state and context schemas Studio can render", async () => {
+  test("lists the graphs, draws the chatbot and exposes state and context schemas Studio can render", async () => {
     const assistants = await client.assistants.search({ limit: 10 });
-    expect(assistants.map((assistant) => assistant.graph_id).sort()).toEqual(["persona_chatbot", "persona_learner"]);
+    expect(assistants.map((assistant) => assistant.graph_id).sort()).toEqual(["persona_chatbot", "persona_learner", "personabench_generator"]);
     const chatbot = assistants.find((assistant) => assistant.graph_id === "persona_chatbot")!;
     const schemas = await client.assistants.getSchemas(chatbot.assistant_id);
     const state = schemas.state_schema as { properties: Record<string, Record<string, unknown>> };
@@ -112,6 +116,26 @@ describe("graphs served by the LangGraph dev server", () => {
 
     const next = await client.threads.create();
     expect(lastReply(await say("carol", next.thread_id, "Hi again"))).toMatch(/^Hello Carol! /);
+  });
+
+  test("the PersonaBench generator draws its five stages and generates a persona from a population description", async () => {
+    const assistants = await client.assistants.search({ graphId: "personabench_generator", limit: 1 });
+    const generator = assistants[0];
+    const drawing = await client.assistants.getGraph(generator.assistant_id);
+    expect(drawing.nodes.map((node) => node.id)).toEqual(
+      expect.arrayContaining(["seed", "persona_synthesis", "scene_generation", "query_generation", "filter_refine"]),
+    );
+    const schemas = await client.assistants.getSchemas(generator.assistant_id);
+    const input = schemas.input_schema as { properties: Record<string, unknown> };
+    expect(Object.keys(input.properties)).toEqual(expect.arrayContaining(["request", "seeds", "categories"]));
+
+    const result = (await client.runs.wait(null, "personabench_generator", {
+      input: { request: { population: "retirees in Spain", personas: 1, scenes: 3, language: "es" } },
+    })) as { jobs: Array<{ status: string; file: { Demographics: { Name: string }; scenes: Array<{ available_apis: unknown }> } | null }>; failures: unknown[] };
+    expect(result.failures).toEqual([]);
+    expect(result.jobs).toHaveLength(1);
+    expect(result.jobs[0].status).toBe("done");
+    expect(result.jobs[0].file?.scenes.map((scene) => scene.available_apis !== null)).toEqual([false, true, true]);
   });
 
   test("a run without a user id fails with the message that says how to pass it", async () => {

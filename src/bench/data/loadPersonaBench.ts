@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { isDeepStrictEqual } from "node:util";
-import { personaFromPersonaBench } from "../../schema/personabench.js";
+import { personaFromPersonaBench } from "./personaFromPersonaBench.js";
 import { PERSONA_GROUPS, rawPersonaFileSchema, type RawPersonaFile, type RawScene } from "./rawSchema.js";
 import type { BenchApi, BenchPersona, BenchScene, DataProblem, LoadedBench } from "./types.js";
 
@@ -113,8 +113,41 @@ function noteGoldenQuirks(goldenRaw: Record<string, unknown>, file: string, prob
   }
 }
 
-/** Parses one persona file's JSON text into a persona, adding every problem found to `problems`. */
-export function parsePersonaFile(text: string, file: string, problems: DataProblem[]): BenchPersona | undefined {
+/**
+ * A Python pickle starts with the PROTO opcode (0x80) and a protocol number.
+ * The release's `data/generated_data/丽丽.json` is one: the dictionary the
+ * release's persona store (PersonaManager) pickled when that file served as its
+ * database, i.e. the persona file's content plus a copy of the persona under
+ * the user id "丽丽".
+ */
+export function isPythonPickle(bytes: Uint8Array): boolean {
+  return bytes.length > 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;
+}
+
+/** How to turn a pickled persona file into JSON, for the error message. */
+export function pickleConversionHint(file: string): string {
+  const out = file.replace(/\.json$/i, "") + ".converted.json";
+  return (
+    `python3 -c 'import json, pickle, sys; json.dump(pickle.load(open(sys.argv[1], "rb")), open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=1)' ${file} ${out}` +
+    ` (only unpickle files you trust), then replace ${file} with ${out}`
+  );
+}
+
+/**
+ * Parses one persona file into a persona, adding every problem found to
+ * `problems`. `content` is the file's bytes or its text.
+ */
+export function parsePersonaFile(content: string | Uint8Array, file: string, problems: DataProblem[]): BenchPersona | undefined {
+  if (typeof content !== "string" && isPythonPickle(content)) {
+    problems.push({
+      file,
+      path: "",
+      message: `a Python pickle, not JSON (the release ships one such file, 丽丽.json: its persona store's pickled dictionary); convert it: ${pickleConversionHint(file)}`,
+      severity: "error",
+    });
+    return undefined;
+  }
+  const text = typeof content === "string" ? content : Buffer.from(content).toString("utf8");
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -152,8 +185,17 @@ export function parsePersonaFile(text: string, file: string, problems: DataProbl
 /**
  * Loads a PersonaBench data folder (one persona per `.json` file, release
  * layout). Files that cannot be used are reported as errors with their name
- * and the path of the bad field; normalizations are reported as warnings.
- * Personas come back sorted by file name.
+ * and the path of the bad field (a pickled file, like the release's
+ * `丽丽.json`, is named as such with the command that converts it);
+ * normalizations are reported as warnings. Personas come back sorted by file name.
+ *
+ * @param dir - The data folder.
+ * @returns The usable personas and every problem found.
+ * @example
+ * ```ts no-run
+ * const { personas, problems } = loadPersonaBench("fixtures/personabench-mini");
+ * problems.map(formatProblem).forEach((line) => console.log(line));
+ * ```
  */
 export function loadPersonaBench(dir: string): LoadedBench {
   const root = resolve(dir);
@@ -168,13 +210,22 @@ export function loadPersonaBench(dir: string): LoadedBench {
   const problems: DataProblem[] = [];
   const personas: BenchPersona[] = [];
   for (const name of names) {
-    const persona = parsePersonaFile(readFileSync(join(root, name), "utf8"), name, problems);
+    const persona = parsePersonaFile(readFileSync(join(root, name)), name, problems);
     if (persona) personas.push(persona);
   }
   return { dir: root, personas, problems };
 }
 
-/** One line per problem: "file: path: message". */
+/**
+ * One line per problem.
+ *
+ * @param problem - A problem reported by `loadPersonaBench`.
+ * @returns "severity file: path: message".
+ * @example
+ * ```ts no-run
+ * formatProblem({ file: "a.json", path: "scenes.0", message: "bad", severity: "error" }); // "error a.json: scenes.0: bad"
+ * ```
+ */
 export function formatProblem(problem: DataProblem): string {
   return `${problem.severity} ${problem.file}${problem.path ? `: ${problem.path}` : ""}: ${problem.message}`;
 }

@@ -1,4 +1,4 @@
-import type { PersonaValues } from "../../schema/fields.js";
+import type { PersonaValues } from "../../index.js";
 
 /** One API a scene offers the assistant, as documented in the scene. */
 export interface BenchApi {

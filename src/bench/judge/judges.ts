@@ -1,10 +1,10 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { formatPrompt } from "../../prompts/formatPrompt.js";
-import { JUDGE_FIRST_REPLY } from "../../prompts/bench/judgeFirstReply.js";
-import { JUDGE_PAIRWISE } from "../../prompts/bench/judgePairwise.js";
-import { JUDGE_PERSONA_SIMILARITY } from "../../prompts/bench/judgePersonaSimilarity.js";
+import { formatPrompt } from "../../index.js";
+import { JUDGE_FIRST_REPLY } from "../prompts/judgeFirstReply.js";
+import { JUDGE_PAIRWISE } from "../prompts/judgePairwise.js";
+import { JUDGE_PERSONA_SIMILARITY } from "../prompts/judgePersonaSimilarity.js";
 import { callForJson, type StructuredOutcome } from "./structuredCall.js";
 
 /** An integer score 0-10; numeric strings ("8", "8/10") are accepted, fractions rounded. */

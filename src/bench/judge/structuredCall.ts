@@ -1,9 +1,8 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { z } from "zod";
-import { messageText } from "../../render/messageText.js";
-import { formatPrompt } from "../../prompts/formatPrompt.js";
-import { JSON_RETRY } from "../../prompts/bench/jsonRetry.js";
+import { formatPrompt, messageText } from "../../index.js";
+import { JSON_RETRY } from "../prompts/jsonRetry.js";
 import { parseJsonReply } from "./parseJsonReply.js";
 
 
@@ -11,6 +10,26 @@ import { parseJsonReply } from "./parseJsonReply.js";
 export type StructuredOutcome<T> =
   | { status: "ok"; value: T; attempts: number }
   | { status: "malformed"; error: string; raw: string; attempts: number };
+
+/** A judgment whose model call failed (the endpoint errored); a rerun retries it. */
+export interface FailedJudgment {
+  status: "failed";
+  error: string;
+  attempts: number;
+}
+
+/** What a judge produced: a verdict, an unreadable reply, or a failed call. */
+export type JudgeOutcome<T> = StructuredOutcome<T> | FailedJudgment;
+
+/** Runs a judgment; a failing call becomes a FailedJudgment instead of an exception. */
+export async function judgeOrRecordFailure<T>(judge: () => Promise<StructuredOutcome<T>>): Promise<JudgeOutcome<T>> {
+  try {
+    return await judge();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: "failed", error: message.split("\n")[0] ?? message, attempts: 1 };
+  }
+}
 
 /**
  * Calls `model` and reads a JSON object matching `schema` from its reply. A

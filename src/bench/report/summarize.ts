@@ -1,5 +1,14 @@
-import { addCosts, BENCH_ROLES, type CostByRole } from "../cost.js";
-import type { BenchRecord, EpisodeFailure, PairwiseFailure, PairwiseResult, SceneResult } from "../results.js";
+import { addCosts, BENCH_ROLES, type BenchRole, type CostByRole } from "../cost.js";
+import {
+  repeatOf,
+  type BenchRecord,
+  type EpisodeFailure,
+  type EpisodeResult,
+  type PairwiseFailure,
+  type PairwiseResult,
+  type SceneResult,
+} from "../results.js";
+import { BOOTSTRAP, bootstrapMean, pairedDifference, type Interval } from "../stats/bootstrap.js";
 
 /** Session groups of the paper's win-rate figure. */
 export const SESSION_GROUPS = [
@@ -12,33 +21,113 @@ export function sessionGroup(sceneIndex: number): string {
   return SESSION_GROUPS.find((group) => sceneIndex >= group.from && sceneIndex <= group.to)!.label;
 }
 
-export interface Mean {
-  mean: number | null;
-  n: number;
+/** What a report covers: these personas, their first `scenes` scenes, repeats 1..repeats. */
+export interface ReportScope {
+  personas: Array<{ id: string; scenes: number }>;
+  repeats: number;
 }
+
+/** Calls, failures and unreadable replies of one role under one condition. */
+export interface RoleHealth {
+  /** Model calls made, failed ones included. */
+  calls: number;
+  /** Calls that ended in an error. */
+  failed: number;
+  /** Replies whose content the benchmark reads (decisions, verdicts, learner runs, chatbot replies, tool results). */
+  outcomes: number;
+  /** Of those, the ones that could not be read. */
+  unreadable: number;
+  failureRate: number | null;
+  unreadableRate: number | null;
+}
+
+/** A role whose failure or unreadable rate passed the threshold. */
+export interface Breach {
+  condition: string;
+  role: BenchRole;
+  kind: "failure" | "unreadable";
+  rate: number;
+  count: number;
+  of: number;
+}
+
+/** Outcomes of a learning condition's learning runs. */
+export interface LearningSection {
+  runs: number;
+  applied: number;
+  noChanges: number;
+  allRejected: number;
+  malformed: number;
+  failed: number;
+  alreadyLearned: number;
+  other: number;
+  changesApplied: number;
+  /** Rejected changes by reason (names and numbers in the reason replaced by "…" and N). */
+  rejectedByReason: Record<string, number>;
+  /** Waiting sessions left out by the protocol's window. */
+  setAside: number;
+}
+
+/** The figures a report shows; problems and differences refer to them by these names. */
+export const FIGURES = ["turns", "satisfied", "helpfulness", "personalization", "similarity", "winRate"] as const;
+export type Figure = (typeof FIGURES)[number];
+
+/**
+ * Which roles a figure depends on: a failure or unreadable reply of one of
+ * them marks the figure. The judge marks a figure through its own judgments
+ * only (first-reply verdicts, similarity verdicts, pairwise judgments).
+ */
+export const FIGURE_ROLES: Record<Figure, BenchRole[]> = {
+  turns: ["chatbot", "tool", "user", "learner"],
+  satisfied: ["chatbot", "tool", "user", "learner"],
+  helpfulness: ["chatbot", "tool", "learner"],
+  personalization: ["chatbot", "tool", "learner"],
+  similarity: ["learner"],
+  winRate: ["chatbot", "tool", "learner"],
+};
 
 export interface ConditionSummary {
   condition: string;
+  /** Personas with at least one recorded scene. */
   personas: number;
+  repeats: number;
+  /** Scenes the scope asks for (personas × scenes × repeats). */
+  scenesPlanned: number;
+  /** Scenes recorded (latest record per scene and repeat). */
   scenes: number;
-  /** Turns per scene until satisfied; capped scenes count as the cap; unreadable user decisions are left out. */
-  turns: Mean;
-  satisfiedRate: number | null;
-  capped: number;
-  userMalformed: number;
-  helpfulness: Mean;
-  personalization: Mean;
-  judgeMalformed: number;
-  /** Mean turns by scene index (1-based; index 0 unused). */
-  turnsByScene: Record<string, Mean>;
-  /** Persona similarity to the golden persona at the end, per field group and overall. */
-  similarity?: { groups: Record<string, Mean>; overall: Mean; malformed: number };
-  /** Win rate of this condition against golden (ties count half), per session group and overall. */
-  winRate?: { groups: Record<string, Mean>; overall: Mean; malformed: number };
-  learningRuns: number;
+  /** Recorded scenes whose simulated-user decision was unreadable: left out of turns and satisfied rate. */
+  scenesUnreadable: number;
+  /** Recorded scenes that hit the turn cap (they count as the cap). */
+  scenesCapped: number;
+  /** Episode failures not resolved by a later run. */
   failures: EpisodeFailure[];
-  /** Pairwise judgments whose call failed and that no later run made. */
-  pairwiseFailures: number;
+  /** Turns per scene until satisfied (capped scenes count as the cap); mean over personas. */
+  turns: Interval;
+  /** Share of readable scenes that ended satisfied; mean over personas. */
+  satisfied: Interval;
+  helpfulness: Interval;
+  personalization: Interval;
+  /** Verdicts the first-reply judge returned unreadable (left out of the scores). */
+  judgeUnreadable: number;
+  turnsByScene: Record<string, Interval>;
+  /** End-of-episode similarity of the learned persona to the golden one (learning conditions, when judged). */
+  similarity?: {
+    overall: Interval;
+    groups: Record<string, Interval>;
+    judged: number;
+    unreadable: number;
+    /** Episodes in scope with no similarity verdict (not finished, or failed). */
+    missing: number;
+  };
+  /** Win rate against golden (ties count half), per session group and overall. */
+  winRate?: { overall: Interval; groups: Record<string, Interval>; judgments: number; unreadable: number; failed: number };
+  /** Differences to golden and to none, paired by persona. */
+  vsGolden?: Partial<Record<Figure, Interval>>;
+  vsNone?: Partial<Record<Figure, Interval>>;
+  learning?: LearningSection;
+  roles: Record<BenchRole, RoleHealth>;
+  /** Per figure, what went wrong in its inputs; a figure with any entry is marked in the report. */
+  problems: Partial<Record<Figure, string[]>>;
   cost: CostByRole & { total: { calls: number; promptTokens: number; completionTokens: number } };
   /** Sum of scene wall times (with concurrency the run itself is shorter). */
   wallMs: number;
@@ -47,10 +136,10 @@ export interface ConditionSummary {
 export interface BenchSummary {
   conditions: ConditionSummary[];
   turnCap: number;
-}
-
-function mean(values: number[]): Mean {
-  return { mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : null, n: values.length };
+  scope: ReportScope;
+  maxFailureRate: number;
+  breaches: Breach[];
+  bootstrap: typeof BOOTSTRAP;
 }
 
 function totals(cost: CostByRole) {
@@ -71,103 +160,296 @@ function sceneTurns(scene: SceneResult, cap: number): number | undefined {
   return scene.outcome === "capped" ? Math.max(scene.turns, cap) : scene.turns;
 }
 
-/** Episode failures not resolved by a later run (no scene record for the failed scene since). */
-function latestFailures(records: BenchRecord[], condition: string): EpisodeFailure[] {
-  const failures = records.filter((r): r is EpisodeFailure => r.type === "episode-error" && r.condition === condition);
-  return failures.filter(
-    (f) =>
-      !records.some(
-        (r) => r.type === "scene" && r.condition === condition && r.personaId === f.personaId && r.sceneIndex === f.sceneIndex,
-      ) && !records.some((r) => r.type === "episode" && r.condition === condition && r.personaId === f.personaId),
-  );
+const mean = (values: number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : undefined);
+
+/** Per-persona means of a value computed per item; items without a value are left out. */
+function perPersona<T extends { personaId: string }>(items: T[], value: (item: T) => number | undefined): Map<string, number> {
+  const groups = new Map<string, number[]>();
+  for (const item of items) {
+    const v = value(item);
+    if (v === undefined || !Number.isFinite(v)) continue;
+    const list = groups.get(item.personaId) ?? [];
+    list.push(v);
+    groups.set(item.personaId, list);
+  }
+  return new Map([...groups].map(([id, list]) => [id, mean(list)!]));
 }
 
-/** Aggregates result records into per-condition figures; only the latest record per scene counts. */
-export function summarize(records: BenchRecord[], conditions: string[], turnCap: number): BenchSummary {
-  const latestScene = new Map<string, SceneResult>();
+const interval = (values: Map<string, number>) => bootstrapMean([...values.keys()].sort().map((key) => values.get(key)!));
+
+/** Normalizes a rejection reason for counting: quoted names become "…", numbers N, details after ": " dropped. */
+export function reasonKey(reason: string): string {
+  return reason.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, "N").split(": ")[0].trim();
+}
+
+function health(calls: number, failed: number, outcomes: number, unreadable: number): RoleHealth {
+  return {
+    calls,
+    failed,
+    outcomes,
+    unreadable,
+    failureRate: calls ? failed / calls : null,
+    unreadableRate: outcomes ? unreadable / outcomes : null,
+  };
+}
+
+/** The scope of everything recorded: every persona seen, up to its highest scene index and repeat. */
+export function scopeOfRecords(records: BenchRecord[]): ReportScope {
+  const scenes = new Map<string, number>();
+  let repeats = 1;
   for (const record of records) {
-    if (record.type === "scene") latestScene.set(`${record.condition}|${record.personaId}|${record.sceneIndex}`, record);
+    if (record.type !== "scene" && record.type !== "episode-error") continue;
+    scenes.set(record.personaId, Math.max(scenes.get(record.personaId) ?? 0, record.sceneIndex));
+    repeats = Math.max(repeats, repeatOf(record));
   }
-  const scenes = [...latestScene.values()];
-  const out: ConditionSummary[] = [];
-  for (const condition of conditions) {
-    const mine = scenes.filter((s) => s.condition === condition);
-    const counted = mine.map((s) => sceneTurns(s, turnCap)).filter((t): t is number => t !== undefined);
-    const judged = mine.filter((s) => s.judge?.status === "ok");
-    const turnsByScene: Record<string, Mean> = {};
-    for (const index of [...new Set(mine.map((s) => s.sceneIndex))].sort((a, b) => a - b)) {
-      turnsByScene[index] = mean(
-        mine
-          .filter((s) => s.sceneIndex === index)
-          .map((s) => sceneTurns(s, turnCap))
-          .filter((t): t is number => t !== undefined),
-      );
+  return { personas: [...scenes].sort(([a], [b]) => a.localeCompare(b)).map(([id, n]) => ({ id, scenes: n })), repeats };
+}
+
+interface Scoped {
+  scenes: SceneResult[];
+  episodes: EpisodeResult[];
+  failures: EpisodeFailure[];
+  pairs: PairwiseResult[];
+  pairFailures: PairwiseFailure[];
+}
+
+/** The latest records per scene / episode / judgment of one condition inside the scope. */
+function scoped(records: BenchRecord[], condition: string, scope: ReportScope): Scoped {
+  const limit = new Map(scope.personas.map((p) => [p.id, p.scenes]));
+  const inScope = (r: { personaId: string; sceneIndex: number; repeat?: number }) =>
+    limit.has(r.personaId) && r.sceneIndex >= 1 && r.sceneIndex <= limit.get(r.personaId)! && repeatOf(r) <= scope.repeats;
+  const scenes = new Map<string, SceneResult>();
+  const episodes = new Map<string, EpisodeResult>();
+  const pairs = new Map<string, PairwiseResult>();
+  for (const r of records) {
+    if (r.condition !== condition) continue;
+    if (r.type === "scene" && inScope(r)) scenes.set(`${r.personaId}|${r.sceneIndex}|${repeatOf(r)}`, r);
+    // One figure per persona and repeat: the episode judged at exactly the scope's scene count.
+    if (r.type === "episode" && limit.get(r.personaId) === r.scenes && repeatOf(r) <= scope.repeats) {
+      episodes.set(`${r.personaId}|${repeatOf(r)}`, r);
     }
-    const episodes = records.filter((r) => r.type === "episode" && r.condition === condition);
+    if (r.type === "pairwise" && inScope(r)) pairs.set(`${r.personaId}|${r.sceneIndex}|${repeatOf(r)}|${r.order}`, r);
+  }
+  const failures = records.filter(
+    (r): r is EpisodeFailure =>
+      r.type === "episode-error" &&
+      r.condition === condition &&
+      limit.has(r.personaId) &&
+      repeatOf(r) <= scope.repeats &&
+      (r.sceneIndex === 0 ? !episodes.has(`${r.personaId}|${repeatOf(r)}`) : inScope(r) && !scenes.has(`${r.personaId}|${r.sceneIndex}|${repeatOf(r)}`)),
+  );
+  // Keep one failure per place (the latest).
+  const latestFailure = new Map(failures.map((f) => [`${f.personaId}|${f.sceneIndex}|${repeatOf(f)}`, f]));
+  const pairFailures = records.filter(
+    (r): r is PairwiseFailure =>
+      r.type === "pairwise-error" && r.condition === condition && inScope(r) && !pairs.has(`${r.personaId}|${r.sceneIndex}|${repeatOf(r)}|${r.order}`),
+  );
+  const latestPairFailure = new Map(pairFailures.map((f) => [`${f.personaId}|${f.sceneIndex}|${repeatOf(f)}|${f.order}`, f]));
+  return {
+    scenes: [...scenes.values()],
+    episodes: [...episodes.values()],
+    failures: [...latestFailure.values()],
+    pairs: [...pairs.values()],
+    pairFailures: [...latestPairFailure.values()],
+  };
+}
+
+/**
+ * Aggregates result records into per-condition figures for a scope. Every
+ * figure is a mean over personas (each persona's mean over its scenes and
+ * repeats) with a 95 % bootstrap interval; unreadable replies are left out of
+ * the figures they would feed and counted; failures and unreadable replies are
+ * counted per role and mark the figures they affect.
+ */
+export function summarize(
+  records: BenchRecord[],
+  conditions: string[],
+  turnCap: number,
+  options: { scope?: ReportScope; maxFailureRate?: number } = {},
+): BenchSummary {
+  const scope = options.scope ?? scopeOfRecords(records);
+  const maxFailureRate = options.maxFailureRate ?? 0.05;
+  const planned = scope.personas.reduce((sum, p) => sum + p.scenes, 0) * scope.repeats;
+  const perPersonaFigures = new Map<string, Partial<Record<Figure, Map<string, number>>>>();
+  const out: ConditionSummary[] = [];
+
+  for (const condition of conditions) {
+    const { scenes, episodes, failures, pairs, pairFailures } = scoped(records, condition, scope);
+    const readable = scenes.filter((s) => s.outcome !== "user_malformed");
+    const judged = scenes.filter((s) => s.judge?.status === "ok");
+    const figures: Partial<Record<Figure, Map<string, number>>> = {
+      turns: perPersona(readable, (s) => sceneTurns(s, turnCap)),
+      satisfied: perPersona(readable, (s) => (s.outcome === "satisfied" ? 1 : 0)),
+      helpfulness: perPersona(judged, (s) => (s.judge?.status === "ok" ? s.judge.value.helpfulness : undefined)),
+      personalization: perPersona(judged, (s) => (s.judge?.status === "ok" ? s.judge.value.personalization : undefined)),
+    };
+    const turnsByScene: Record<string, Interval> = {};
+    for (const index of [...new Set(scenes.map((s) => s.sceneIndex))].sort((a, b) => a - b)) {
+      turnsByScene[index] = interval(perPersona(readable.filter((s) => s.sceneIndex === index), (s) => sceneTurns(s, turnCap)));
+    }
+
     let cost: CostByRole = {};
-    for (const s of mine) cost = addCosts(cost, s.cost);
-    for (const e of episodes) if (e.type === "episode") cost = addCosts(cost, e.cost);
-    const pairs = records.filter((r): r is PairwiseResult => r.type === "pairwise" && r.condition === condition);
-    for (const p of pairs) cost = addCosts(cost, p.cost);
+    for (const record of [...scenes, ...episodes, ...pairs, ...failures, ...pairFailures]) {
+      if (record.cost) cost = addCosts(cost, record.cost);
+    }
 
     const summary: ConditionSummary = {
       condition,
-      personas: new Set(mine.map((s) => s.personaId)).size,
-      scenes: mine.length,
-      turns: mean(counted),
-      satisfiedRate: mine.length ? mine.filter((s) => s.outcome === "satisfied").length / mine.length : null,
-      capped: mine.filter((s) => s.outcome === "capped").length,
-      userMalformed: mine.filter((s) => s.outcome === "user_malformed").length,
-      helpfulness: mean(judged.map((s) => (s.judge as { value: { helpfulness: number } }).value.helpfulness)),
-      personalization: mean(judged.map((s) => (s.judge as { value: { personalization: number } }).value.personalization)),
-      judgeMalformed: mine.filter((s) => s.judge?.status === "malformed").length,
+      personas: new Set(scenes.map((s) => s.personaId)).size,
+      repeats: scope.repeats,
+      scenesPlanned: planned,
+      scenes: scenes.length,
+      scenesUnreadable: scenes.length - readable.length,
+      scenesCapped: scenes.filter((s) => s.outcome === "capped").length,
+      failures,
+      turns: interval(figures.turns!),
+      satisfied: interval(figures.satisfied!),
+      helpfulness: interval(figures.helpfulness!),
+      personalization: interval(figures.personalization!),
+      judgeUnreadable: scenes.filter((s) => s.judge?.status === "malformed").length,
       turnsByScene,
-      learningRuns: mine.filter((s) => s.learning).length,
-      failures: latestFailures(records, condition),
-      pairwiseFailures: new Set(
-        records
-          .filter((r): r is PairwiseFailure => r.type === "pairwise-error" && r.condition === condition)
-          .map((r) => `${r.personaId}|${r.sceneIndex}|${r.order}`)
-          .filter((key) => !pairs.some((p) => `${p.personaId}|${p.sceneIndex}|${p.order}` === key)),
-      ).size,
+      roles: {} as Record<BenchRole, RoleHealth>,
+      problems: {},
       cost: { ...cost, total: totals(cost) },
-      wallMs: mine.reduce((sum, s) => sum + s.wallMs, 0),
+      wallMs: scenes.reduce((sum, s) => sum + s.wallMs, 0),
     };
 
-    const similarities = episodes.flatMap((e) => (e.type === "episode" && e.similarity ? [e.similarity] : []));
-    if (similarities.length) {
-      const ok = similarities.filter((s) => s.status === "ok");
-      const groupNames = [...new Set(ok.flatMap((s) => (s.status === "ok" ? Object.keys(s.value.scores) : [])))];
+    const similarities = episodes.flatMap((e) => (e.similarity ? [{ personaId: e.personaId, verdict: e.similarity }] : []));
+    const isLearning = condition.startsWith("learning");
+    if (similarities.length || (isLearning && episodes.length)) {
+      const ok = similarities.flatMap((s) => (s.verdict.status === "ok" ? [{ personaId: s.personaId, scores: s.verdict.value.scores }] : []));
+      const groupNames = [...new Set(ok.flatMap((s) => Object.keys(s.scores)))];
+      figures.similarity = perPersona(ok, (s) => mean(Object.values(s.scores)));
+      const episodesPlanned = scope.personas.length * scope.repeats;
       summary.similarity = {
-        groups: Object.fromEntries(
-          groupNames.map((g) => [g, mean(ok.map((s) => (s.status === "ok" ? s.value.scores[g] : NaN)).filter(Number.isFinite))]),
-        ),
-        overall: mean(
-          ok.map((s) => {
-            const values = s.status === "ok" ? Object.values(s.value.scores) : [];
-            return values.reduce((a, b) => a + b, 0) / (values.length || 1);
-          }),
-        ),
-        malformed: similarities.length - ok.length,
+        overall: interval(figures.similarity),
+        groups: Object.fromEntries(groupNames.map((g) => [g, interval(perPersona(ok, (s) => s.scores[g]))])),
+        judged: ok.length,
+        unreadable: similarities.filter((s) => s.verdict.status === "malformed").length,
+        missing: Math.max(0, episodesPlanned - similarities.length),
       };
     }
 
-    if (pairs.length) {
-      const latest = new Map<string, PairwiseResult>();
-      for (const p of pairs) latest.set(`${p.personaId}|${p.sceneIndex}|${p.order}`, p);
-      const scored = [...latest.values()].filter((p) => p.conditionScore !== undefined);
+    if (pairs.length || pairFailures.length) {
+      const scored = pairs.filter((p) => p.conditionScore !== undefined);
+      figures.winRate = perPersona(scored, (p) => p.conditionScore);
       summary.winRate = {
+        overall: interval(figures.winRate),
         groups: Object.fromEntries(
-          SESSION_GROUPS.map((g) => [
-            g.label,
-            mean(scored.filter((p) => sessionGroup(p.sceneIndex) === g.label).map((p) => p.conditionScore!)),
-          ]),
+          SESSION_GROUPS.map((g) => [g.label, interval(perPersona(scored.filter((p) => sessionGroup(p.sceneIndex) === g.label), (p) => p.conditionScore))]),
         ),
-        overall: mean(scored.map((p) => p.conditionScore!)),
-        malformed: latest.size - scored.length,
+        judgments: pairs.length,
+        unreadable: pairs.length - scored.length,
+        failed: pairFailures.length,
       };
     }
+
+    if (isLearning) {
+      const runs = scenes.flatMap((s) => s.learningRuns ?? (s.learning ? [s.learning] : []));
+      const count = (outcome: string) => runs.filter((r) => r.outcome === outcome).length;
+      const rejectedByReason: Record<string, number> = {};
+      for (const run of runs) for (const reason of run.rejectedReasons ?? []) rejectedByReason[reasonKey(reason)] = (rejectedByReason[reasonKey(reason)] ?? 0) + 1;
+      const known = ["applied", "no_changes", "all_rejected", "malformed", "error", "already_learned"];
+      summary.learning = {
+        runs: runs.length,
+        applied: count("applied"),
+        noChanges: count("no_changes"),
+        allRejected: count("all_rejected"),
+        malformed: count("malformed"),
+        failed: count("error"),
+        alreadyLearned: count("already_learned"),
+        other: runs.filter((r) => !known.includes(r.outcome)).length,
+        changesApplied: runs.reduce((sum, r) => sum + r.applied, 0),
+        rejectedByReason,
+        setAside: runs.reduce((sum, r) => sum + (r.setAside?.length ?? 0), 0),
+      };
+    }
+
+    // Role health: calls and failures from the meters; outcomes and unreadable ones from the records.
+    const learningRuns = summary.learning?.runs ?? 0;
+    const verdicts = scenes.filter((s) => s.judge).length + similarities.length + pairs.length;
+    const unreadableVerdicts = summary.judgeUnreadable + (summary.similarity?.unreadable ?? 0) + (summary.winRate?.unreadable ?? 0);
+    // Verdicts whose call failed returned nothing to read: they count as failed calls, not as replies.
+    const failedVerdicts = scenes.filter((s) => s.judge?.status === "failed").length + similarities.filter((s) => s.verdict.status === "failed").length;
+    const toolCalls = scenes.flatMap((s) => s.toolCalls);
+    const outcomes: Record<BenchRole, [number, number]> = {
+      chatbot: [scenes.reduce((sum, s) => sum + s.turns, 0), scenes.reduce((sum, s) => sum + (s.emptyReplies ?? 0), 0)],
+      user: [scenes.reduce((sum, s) => sum + s.turns, 0), summary.scenesUnreadable],
+      tool: [toolCalls.length, toolCalls.filter((t) => t.empty).length],
+      learner: [learningRuns, summary.learning?.malformed ?? 0],
+      judge: [verdicts - failedVerdicts, unreadableVerdicts],
+    };
+    for (const role of BENCH_ROLES) {
+      const c = cost[role];
+      summary.roles[role] = health(c?.calls ?? 0, c?.failed ?? 0, outcomes[role][0], outcomes[role][1]);
+    }
+
+    // Marks: every figure whose inputs had failures or unreadable replies says which.
+    const roleNotes = (roles: BenchRole[]) =>
+      roles.flatMap((role) => {
+        const h = summary.roles[role];
+        return [
+          ...(h.failed ? [`${role}: ${h.failed} of ${h.calls} calls failed`] : []),
+          ...(h.unreadable ? [`${role}: ${h.unreadable} of ${h.outcomes} replies unreadable`] : []),
+        ];
+      });
+    const judgeNotes = (kind: string, asked: number, failed: number, unreadable: number) => [
+      ...(failed ? [`judge: ${failed} of ${asked} ${kind} failed`] : []),
+      ...(unreadable ? [`judge: ${unreadable} of ${asked} ${kind} unreadable`] : []),
+    ];
+    const firstReplyAsked = scenes.filter((s) => s.judge).length;
+    const judgeByFigure: Partial<Record<Figure, string[]>> = {
+      helpfulness: judgeNotes("first-reply verdicts", firstReplyAsked, scenes.filter((s) => s.judge?.status === "failed").length, summary.judgeUnreadable),
+      similarity: judgeNotes(
+        "similarity verdicts",
+        similarities.length,
+        similarities.filter((s) => s.verdict.status === "failed").length,
+        summary.similarity?.unreadable ?? 0,
+      ),
+      winRate: judgeNotes("pairwise judgments", pairs.length + pairFailures.length, pairFailures.length, summary.winRate?.unreadable ?? 0),
+    };
+    judgeByFigure.personalization = judgeByFigure.helpfulness;
+    const missingScenes = planned - scenes.length;
+    for (const figure of FIGURES) {
+      if (figure === "similarity" && !summary.similarity) continue;
+      if (figure === "winRate" && !summary.winRate) continue;
+      const notes = [...roleNotes(FIGURE_ROLES[figure].filter((role) => role !== "learner" || isLearning)), ...(judgeByFigure[figure] ?? [])];
+      if (missingScenes > 0 && figure !== "similarity") notes.push(`${missingScenes} of ${planned} scenes not recorded`);
+      if (figure === "similarity" && summary.similarity?.missing) notes.push(`${summary.similarity.missing} episodes without a verdict`);
+      if (notes.length) summary.problems[figure] = [...new Set(notes)];
+    }
+    perPersonaFigures.set(condition, figures);
     out.push(summary);
   }
-  return { conditions: out, turnCap };
+
+  // Differences to golden and to none, paired by persona.
+  for (const summary of out) {
+    const mine = perPersonaFigures.get(summary.condition)!;
+    for (const [reference, key] of [
+      ["golden", "vsGolden"],
+      ["none", "vsNone"],
+    ] as const) {
+      const other = perPersonaFigures.get(reference);
+      if (!other || summary.condition === reference) continue;
+      const differences: Partial<Record<Figure, Interval>> = {};
+      for (const figure of ["turns", "satisfied", "helpfulness", "personalization"] as const) {
+        if (mine[figure] && other[figure]) differences[figure] = pairedDifference(mine[figure], other[figure]);
+      }
+      summary[key] = differences;
+    }
+  }
+
+  const breaches: Breach[] = [];
+  for (const summary of out) {
+    for (const role of BENCH_ROLES) {
+      const h = summary.roles[role];
+      if (h.failureRate !== null && h.failureRate > maxFailureRate) {
+        breaches.push({ condition: summary.condition, role, kind: "failure", rate: h.failureRate, count: h.failed, of: h.calls });
+      }
+      if (h.unreadableRate !== null && h.unreadableRate > maxFailureRate) {
+        breaches.push({ condition: summary.condition, role, kind: "unreadable", rate: h.unreadableRate, count: h.unreadable, of: h.outcomes });
+      }
+    }
+  }
+  return { conditions: out, turnCap, scope, maxFailureRate, breaches, bootstrap: BOOTSTRAP };
 }

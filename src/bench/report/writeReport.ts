@@ -1,75 +1,65 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { renderBarChart, renderLineChart } from "./charts.js";
-import { renderMarkdownReport, type ReportContext } from "./markdown.js";
-import { SESSION_GROUPS, summarize, type BenchSummary } from "./summarize.js";
+import { firstLine } from "../cost.js";
 import type { BenchRecord } from "../results.js";
+import { chartSpecs } from "./charts.js";
+import { renderMarkdownReport, type ReportContext } from "./markdown.js";
+import { renderCharts, type RenderedChart } from "./renderCharts.js";
+import { summarize, type BenchSummary, type ReportScope } from "./summarize.js";
 
-export const REPORT_FILES = {
-  summary: "summary.json",
-  report: "report.md",
-  turnsPng: "turns-by-scene.png",
-  turnsSvg: "turns-by-scene.svg",
-  winPng: "win-rate-by-group.png",
-  winSvg: "win-rate-by-group.svg",
-};
+export const REPORT_FILES = { summary: "summary.json", report: "report.md" };
 
 export interface WrittenReport {
   summary: BenchSummary;
   markdown: string;
+  /** Files written, relative to the output folder. */
   files: string[];
+  charts: RenderedChart[];
+  /** Why the charts could not be rendered, when they could not (the report says so too). */
+  chartError?: string;
 }
 
-/** Writes summary.json, report.md and the charts (PNG and SVG) into `outDir`. */
-export function writeReport(
-  outDir: string,
-  records: BenchRecord[],
-  conditions: string[],
-  turnCap: number,
-  context: Omit<ReportContext, "charts">,
-): WrittenReport {
-  const summary = summarize(records, conditions, turnCap);
+export interface WriteReportOptions {
+  conditions: string[];
+  turnCap: number;
+  scope?: ReportScope;
+  maxFailureRate?: number;
+  context: Omit<ReportContext, "charts" | "chartError">;
+}
+
+/**
+ * Writes summary.json, report.md and the charts (`<name>.vl.json` spec,
+ * `<name>.svg`, `<name>.png`) into `outDir`. A chart that cannot be rendered
+ * does not lose the report: the report says why.
+ */
+export async function writeReport(outDir: string, records: BenchRecord[], options: WriteReportOptions): Promise<WrittenReport> {
+  const summary = summarize(records, options.conditions, options.turnCap, { scope: options.scope, maxFailureRate: options.maxFailureRate });
   const files: string[] = [];
   const write = (name: string, data: string | Buffer) => {
     writeFileSync(join(outDir, name), data);
     files.push(name);
   };
 
-  const maxScene = Math.max(1, ...summary.conditions.flatMap((c) => Object.keys(c.turnsByScene).map(Number)));
-  const x = Array.from({ length: maxScene }, (_, i) => String(i + 1));
-  const turns = renderLineChart({
-    title: "Turns per scene until satisfied",
-    xLabel: "scene (session) index",
-    yLabel: "turns",
-    x,
-    yMin: 0,
-    yMax: turnCap,
-    series: summary.conditions.map((c) => ({ name: c.condition, values: x.map((i) => c.turnsByScene[i]?.mean ?? null) })),
-    formatY: (v) => String(v),
+  const specs = chartSpecs(summary, options.context.judge);
+  const jobs = specs.map((chart) => {
+    const names = { spec: `${chart.name}.vl.json`, svg: `${chart.name}.svg`, png: `${chart.name}.png` };
+    write(names.spec, `${JSON.stringify(chart.spec, null, 2)}\n`);
+    return { chart, names, files: { spec: join(outDir, names.spec), svg: join(outDir, names.svg), png: join(outDir, names.png) } };
   });
-  write(REPORT_FILES.turnsPng, turns.png);
-  write(REPORT_FILES.turnsSvg, turns.svg);
-
-  const withWins = summary.conditions.filter((c) => c.winRate);
-  let winChart: string | undefined;
-  if (withWins.length) {
-    const wins = renderBarChart({
-      title: "Win rate against golden by session group",
-      yLabel: "win rate",
-      groups: SESSION_GROUPS.map((g) => `sessions ${g.label}`),
-      yMin: 0,
-      yMax: 1,
-      reference: { value: 0.5, label: "parity" },
-      series: withWins.map((c) => ({ name: c.condition, values: SESSION_GROUPS.map((g) => c.winRate!.groups[g.label]?.mean ?? null) })),
-      formatY: (v) => `${Math.round(v * 100)}%`,
-    });
-    write(REPORT_FILES.winPng, wins.png);
-    write(REPORT_FILES.winSvg, wins.svg);
-    winChart = REPORT_FILES.winPng;
+  let charts: RenderedChart[] = [];
+  let chartError: string | undefined;
+  try {
+    charts = await renderCharts(jobs.map(({ chart, files: paths }) => ({ chart, files: paths })));
+    for (const job of jobs) files.push(job.names.svg, job.names.png);
+  } catch (error) {
+    chartError = firstLine(error);
   }
+  const chartIndex = Object.fromEntries(
+    chartError ? [] : jobs.map(({ chart, names }) => [chart.name, { png: names.png, spec: names.spec, ...(chart.noData ? { noData: chart.noData } : {}) }]),
+  );
 
-  const markdown = renderMarkdownReport(summary, { ...context, charts: { turns: REPORT_FILES.turnsPng, winRate: winChart } });
+  const markdown = renderMarkdownReport(summary, { ...options.context, charts: chartIndex, ...(chartError ? { chartError } : {}) });
   write(REPORT_FILES.report, markdown);
-  write(REPORT_FILES.summary, `${JSON.stringify({ ...summary, context }, null, 2)}\n`);
-  return { summary, markdown, files };
+  write(REPORT_FILES.summary, `${JSON.stringify({ ...summary, context: options.context, ...(chartError ? { chartError } : {}) }, null, 2)}\n`);
+  return { summary, markdown, files, charts, ...(chartError ? { chartError } : {}) };
 }

@@ -1,5 +1,4 @@
-import { defaultPersonaSchema } from "./defaultSchema.js";
-import { parsePersona, type ParsedPersona } from "./parsePersona.js";
+import { defaultPersonaSchema, parsePersona, type ParsedPersona } from "../../index.js";
 
 const GROUPS = ["Demographics", "Personality", "Pattern", "Preference"] as const;
 
@@ -14,6 +13,13 @@ const FIELD_ALIASES: Record<string, Record<string, string>> = {
  * the default persona schema. "None", "无" and null become unknown; alias
  * spellings are renamed; anything that does not fit is reported, never dropped
  * silently.
+ *
+ * @param golden - The `Demographics`, `Personality`, `Pattern` and `Preference` groups of a persona file.
+ * @returns The persona in the default schema, with the issues and unknown keys found.
+ * @example
+ * ```ts no-run
+ * const { persona, issues } = personaFromPersonaBench({ Demographics: { Name: "丽丽", Age: 22 }, Personality: {}, Pattern: {}, Preference: {} });
+ * ```
  */
 export function personaFromPersonaBench(golden: Record<string, unknown>): ParsedPersona {
   const renamed: Record<string, Record<string, unknown>> = {};

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { personaFromPersonaBench } from "../../src/schema/personabench.js";
+import { personaFromPersonaBench } from "../../src/bench/data/personaFromPersonaBench.js";
 import { isUnknownValue } from "../../src/schema/unknown.js";
 
 const golden = {
