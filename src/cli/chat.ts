@@ -55,6 +55,16 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
   const say = (text: string) => io.output.write(text);
   const note = (text: string) => io.errors.write(`${text}\n`);
 
+  // Unreadable stored rows are left out of the turn; say so once per row, naming it.
+  const warned = new Set<string>();
+  const warnOnce = (warnings: string[]) => {
+    for (const warning of warnings) {
+      if (warned.has(warning)) continue;
+      warned.add(warning);
+      note(`persona: warning: stored row left out (run persona doctor --user ${userId}): ${warning}`);
+    }
+  };
+
   const reportLearning = async () => {
     const state = (await graph.getState(config())).values as PersonaGraphStateType;
     const learning = state.lastLearning;
@@ -93,6 +103,7 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     }
     say("\n");
     const after = (await graph.getState(config())).values as PersonaGraphStateType;
+    warnOnce(after.memoryWarnings ?? []);
     if (JSON.stringify(after.lastLearning) !== JSON.stringify(before.lastLearning ?? null)) await reportLearning();
   };
 

@@ -5,3 +5,11 @@ export class UsageError extends Error {
     this.name = "UsageError";
   }
 }
+
+/** A command that ran but found a failure it must report with exit code 1 (one line). */
+export class CommandFailedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "CommandFailedError";
+  }
+}

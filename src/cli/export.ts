@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { exportPersona } from "../memory/export.js";
 import type { CliCommand, CommandIO } from "./command.js";
-import { withPersistence } from "./persistence.js";
+import { reportUnreadableRows, withPersistence } from "./persistence.js";
 import { requireUser } from "./settings.js";
 
 export interface ExportOptions {
@@ -15,7 +15,9 @@ export interface ExportOptions {
 export async function runExport(options: ExportOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
   await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
-    const text = `${JSON.stringify(await exportPersona(new PersonaMemory(store, userId)), null, 2)}\n`;
+    const memory = new PersonaMemory(store, userId);
+    const text = `${JSON.stringify(await exportPersona(memory), null, 2)}\n`;
+    reportUnreadableRows(memory, io);
     if (options.out) {
       writeFileSync(options.out, text, { mode: 0o600 });
       io.errors.write(`exported user "${userId}" to ${options.out}\n`);
@@ -26,7 +28,7 @@ export async function runExport(options: ExportOptions, io: CommandIO): Promise<
 export const exportCommand: CliCommand = {
   name: "export",
   usage: "--user <id> [--db <path|postgres-url>] [--out <file>]",
-  summary: "Export everything stored about a user (persona, history, sessions, learning log) as JSON.",
+  summary: "Export everything stored about a user (persona, history, sessions, threads, learning log, review, quarantine) as JSON.",
   flags: ["user", "db", "out"],
   run: (flags, io) =>
     runExport(

@@ -26,6 +26,11 @@ export async function runForget(options: ForgetOptions, io: CommandIO): Promise<
     io.output.write(
       `forgot user "${userId}": ${result.deletedItems} stored items and ${result.deletedThreads.length} threads deleted\n`,
     );
+    if (result.skippedThreads.length) {
+      io.output.write(
+        `left alone ${result.skippedThreads.length} thread(s) named by the user's sessions but not owned by them: ${result.skippedThreads.join(", ")}\n`,
+      );
+    }
   });
 }
 

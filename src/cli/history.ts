@@ -1,7 +1,7 @@
 import { PersonaMemory } from "../memory/personaMemory.js";
 import { formatDifferences, diffPersonas } from "../memory/diff.js";
 import type { CliCommand, CommandIO } from "./command.js";
-import { withPersistence } from "./persistence.js";
+import { reportUnreadableRows, withPersistence } from "./persistence.js";
 import { requireUser } from "./settings.js";
 
 export interface HistoryOptions {
@@ -14,7 +14,9 @@ export interface HistoryOptions {
 export async function runHistory(options: HistoryOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
   await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
-    const history = await new PersonaMemory(store, userId).history();
+    const memory = new PersonaMemory(store, userId);
+    const history = await memory.history();
+    reportUnreadableRows(memory, io);
     if (options.json) {
       io.output.write(`${JSON.stringify(history, null, 2)}\n`);
       return;

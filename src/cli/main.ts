@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigurationError } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandFlags } from "./command.js";
 import { COMMANDS } from "./commands.js";
-import { UsageError } from "./errors.js";
+import { CommandFailedError, UsageError } from "./errors.js";
 
 const ENVIRONMENT = `environment:
   OPENAI_API_KEY, OPENAI_BASE_URL  model endpoint (any OpenAI-compatible server)
@@ -56,7 +56,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof ConfigurationError;
+    const known = error instanceof UsageError || error instanceof ConfigurationError || error instanceof CommandFailedError;
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`persona: ${message.split("\n")[0]}\n`);
     if (!known && process.env.PERSONA_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);

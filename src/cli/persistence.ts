@@ -2,6 +2,8 @@ import { existsSync } from "node:fs";
 import { openPersistence, type Persistence } from "../store/openPersistence.js";
 import { isPostgresUrl } from "../store/postgresUrl.js";
 import { UsageError } from "./errors.js";
+import { describeRecordProblem, type PersonaMemory } from "../memory/personaMemory.js";
+import type { CommandIO } from "./command.js";
 import { resolveDbPath } from "./settings.js";
 
 /**
@@ -28,5 +30,12 @@ export async function withPersistence<T>(
     return await body(persistence);
   } finally {
     await persistence.close();
+  }
+}
+
+/** Writes one line per stored row a command had to leave out (the reads report them in `memory.problems`). */
+export function reportUnreadableRows(memory: PersonaMemory, io: Pick<CommandIO, "errors">): void {
+  for (const problem of memory.problems) {
+    io.errors.write(`persona: warning: left out ${describeRecordProblem(problem)} (persona doctor --user ${memory.userId} lists and repairs it)\n`);
   }
 }

@@ -1,6 +1,6 @@
 import { PersonaMemory } from "../memory/personaMemory.js";
-import type { CliCommand } from "./command.js";
-import { withPersistence } from "./persistence.js";
+import type { CliCommand, CommandIO } from "./command.js";
+import { reportUnreadableRows, withPersistence } from "./persistence.js";
 import { requireUser } from "./settings.js";
 
 export interface ShowOptions {
@@ -9,11 +9,13 @@ export interface ShowOptions {
 }
 
 /** `persona show`: the stored persona of one user as JSON, with its version. */
-export async function runShow(options: ShowOptions, out: NodeJS.WritableStream): Promise<void> {
+export async function runShow(options: ShowOptions, io: Pick<CommandIO, "output" | "errors">): Promise<void> {
   const userId = requireUser(options.user);
   await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
-    const document = await new PersonaMemory(store, userId).load();
-    out.write(`${JSON.stringify(document, null, 2)}\n`);
+    const memory = new PersonaMemory(store, userId);
+    const document = await memory.load();
+    io.output.write(`${JSON.stringify(document, null, 2)}\n`);
+    reportUnreadableRows(memory, io);
   });
 }
 
@@ -22,5 +24,5 @@ export const showCommand: CliCommand = {
   usage: "--user <id> [--db <path|postgres-url>]",
   summary: "Print the stored persona of a user as JSON, with its version.",
   flags: ["user", "db"],
-  run: (flags, io) => runShow({ user: flags.text("user"), db: flags.text("db") }, io.output),
+  run: (flags, io) => runShow({ user: flags.text("user"), db: flags.text("db") }, io),
 };

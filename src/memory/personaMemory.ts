@@ -7,6 +7,7 @@ import { parsePersona } from "../schema/parsePersona.js";
 import { commitAtomically, revOf, unwrapStore, type AtomicWrite } from "./atomicCommit.js";
 import {
   CURRENT_KEY,
+  decodeLabel,
   describeNamespace,
   historyNamespace,
   LEDGER_KEY,
@@ -77,6 +78,8 @@ export interface RecordProblem {
   namespace: string[];
   key: string;
   reason: string;
+  /** The persona field, when only one field of the row does not fit the schema. */
+  field?: string;
 }
 
 /** One line naming the row and the reason, for warnings. */
@@ -302,8 +305,12 @@ export class PersonaMemory {
       return { rev: row.rev, raw: row.raw, problem, document: this.emptyDocument() };
     }
     const { persona, issues, unknownKeys } = parsePersona(row.value.persona, this.schema);
-    for (const issue of issues) this.note({ namespace, key: CURRENT_KEY, reason: `field ${issue.path} left out: ${issue.message}` });
-    for (const path of unknownKeys) this.note({ namespace, key: CURRENT_KEY, reason: `field ${path} left out: not in the persona schema` });
+    for (const issue of issues) {
+      this.note({ namespace, key: CURRENT_KEY, field: issue.path, reason: `field ${issue.path} left out: ${issue.message}` });
+    }
+    for (const path of unknownKeys) {
+      this.note({ namespace, key: CURRENT_KEY, field: path, reason: `field ${path} left out: not in the persona schema` });
+    }
     return { ...row, document: { ...row.value, persona } };
   }
 
@@ -824,6 +831,44 @@ export class PersonaMemory {
       this.quarantineWrite(problem, item?.value),
       { namespace: problem.namespace, key: problem.key, value: null },
     ]);
+  }
+
+  /**
+   * Rebuilds an unusable session ledger from the transcripts: every session
+   * with recorded turns and no archived record is put back as ended and
+   * waiting to be learned. The old row goes to quarantine. Returns the sessions put back.
+   */
+  async rebuildLedger(): Promise<SessionRecord[]> {
+    const current = await this.ledgerNow();
+    const archived = new Set(
+      this.parseAll(SessionRecordSchema, await this.searchAll(sessionsNamespace(this.userId))).map((session) => session.sessionId),
+    );
+    const bySession = new Map<string, TurnRecord[]>();
+    for (const item of await this.searchPrefix(transcriptsPrefix(this.userId))) {
+      const row = this.parseRow(TurnRecordSchema, item, item.namespace, item.key);
+      if (!row.value) continue;
+      const sessionId = decodeLabel(item.namespace.at(-1)!);
+      bySession.set(sessionId, [...(bySession.get(sessionId) ?? []), row.value]);
+    }
+    const at = now();
+    const sessions: SessionRecord[] = [...bySession.entries()]
+      .filter(([sessionId]) => !archived.has(sessionId))
+      .map(([sessionId, turns]) => {
+        const first = turns.reduce((a, b) => (a.at < b.at ? a : b));
+        return {
+          sessionId,
+          threadId: sessionId.replace(/#\d+$/, ""),
+          status: "ended" as const,
+          startedAt: first.at,
+          endedAt: at,
+          turns: Math.max(...turns.map((turn) => turn.index)) + 1,
+          learnedTurns: 0,
+        };
+      })
+      .sort(bySessionStart);
+    const written = await commitAtomically(this.raw, this.ledgerWrites({ sessions }, current));
+    if (!written) throw new PersonaWriteConflictError(this.userId, 1);
+    return sessions;
   }
 
   /** Rows moved to quarantine, oldest first. */

@@ -18,6 +18,22 @@ import {
   validateLabels,
 } from "./storeSemantics.js";
 
+/**
+ * A row's value. A value that is not valid JSON (a damaged file, a hand-edited
+ * row) comes back as `{ [UNREADABLE_VALUE]: <start of the text> }` instead of
+ * failing the whole read, so the reader can report the one bad row.
+ */
+function parseStoredValue(text: string): Record<string, unknown> {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch (error) {
+    return { [UNREADABLE_VALUE]: `${(error as Error).message}: ${text.slice(0, 80)}` };
+  }
+}
+
+/** The field an unreadable stored value is reported under. */
+export const UNREADABLE_VALUE = "__unreadable_value";
+
 /** A search result; the store has no vector index, so `score` is always undefined. */
 type SearchItem = Item & { score?: number };
 
@@ -86,7 +102,7 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
     return {
       namespace: decodeNamespace(row.ns),
       key: row.key,
-      value: JSON.parse(row.value) as Record<string, unknown>,
+      value: parseStoredValue(row.value),
       createdAt: new Date(row.created_at),
       updatedAt: new Date(row.updated_at),
     };

@@ -146,7 +146,7 @@ describe("persona history / diff / rollback / export / forget", () => {
       persistence.close();
     }
     const show = captureIO();
-    await runShow({ user: "alice", db }, show.output);
+    await runShow({ user: "alice", db }, show);
     expect(JSON.parse(show.out())).toMatchObject({ version: 0, persona: {} });
   });
 
