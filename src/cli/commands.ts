@@ -7,6 +7,7 @@ import { rollbackCommand } from "./rollback.js";
 import { exportCommand } from "./export.js";
 import { forgetCommand } from "./forget.js";
 import { benchCommand } from "./bench.js";
+import { guardEvalCommand } from "./guardEval.js";
 
 /** Every `persona` subcommand, in the order `persona --help` lists them. */
-export const COMMANDS: CliCommand[] = [chatCommand, showCommand, historyCommand, diffCommand, rollbackCommand, exportCommand, forgetCommand, benchCommand];
+export const COMMANDS: CliCommand[] = [chatCommand, showCommand, historyCommand, diffCommand, rollbackCommand, exportCommand, forgetCommand, benchCommand, guardEvalCommand];

@@ -1,4 +1,5 @@
 import type { PersonaValues } from "../schema/fields.js";
+import type { GuardLayer, SemanticGuardRun, SemanticVerdict } from "../guard/verdict.js";
 
 /** The current persona of one user. `version` is 0 before anything was learned. */
 export interface PersonaDocument {
@@ -16,12 +17,18 @@ export interface AppliedChange {
   previous?: unknown;
   /** The user's own words that justify the change. */
   evidence: string;
+  /** The semantic guard's verdict, when it ran. */
+  verdict?: SemanticVerdict;
 }
 
 /** A proposed change that was not applied, with the reason. */
 export interface RejectedChange {
   change: unknown;
   reason: string;
+  /** Which check rejected it (see GuardLayer). */
+  layer?: GuardLayer;
+  /** The semantic guard's verdict, when it ran on this change. */
+  verdict?: SemanticVerdict;
 }
 
 export type VersionSource = "learning" | "rollback" | "manual" | "review";
@@ -84,4 +91,6 @@ export interface LearningRecord {
   appliedCount: number;
   rejected: RejectedChange[];
   error?: string;
+  /** What the semantic guard did in this run (cost, verdict counts), when it ran. */
+  semanticGuard?: SemanticGuardRun;
 }

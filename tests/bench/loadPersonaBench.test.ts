@@ -61,7 +61,7 @@ describe("loadPersonaBench reports bad files with their name and field path", ()
   delete missingDesc.scenes[1].scene_desc;
   writeFileSync(join(dir, "missing-desc.json"), JSON.stringify(missingDesc));
   const badAge = structuredClone(good);
-  badAge.Demographics.Age = "thirty";
+  badAge.Demographics.Age = "very old";
   writeFileSync(join(dir, "bad-age.json"), JSON.stringify(badAge));
   const loaded = loadPersonaBench(dir);
   const errors = loaded.problems.filter((p) => p.severity === "error");
