@@ -101,7 +101,6 @@ export function looksReversed(text: string): boolean {
   return englishOnlyAfter((t) => [...t].reverse().join(""), text);
 }
 
-const BASE64_CHAR = /[A-Za-z0-9+/=_-]/;
 
 function printableRatio(bytes: Buffer): number {
   if (bytes.length === 0) return 0;
@@ -110,17 +109,32 @@ function printableRatio(bytes: Buffer): number {
   return printable / bytes.length;
 }
 
+function isBase64Char(code: number): boolean {
+  return (
+    (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61 || code === 95 || code === 45
+  );
+}
+
 /** A run of base64 alphabet characters that is an encoding, not a word. */
 function base64Finding(run: string): string | null {
   const body = run.replace(/=+$/, "");
   if (body.length < 16) return null;
-  const digits = /[0-9]/.test(body);
-  const symbols = /[+/_]/.test(body);
+  let letters = false;
+  let digitsOrSymbols = false;
   let caseChanges = 0;
-  for (let i = 1; i < body.length; i++) if (/[a-z]/.test(body[i - 1]) && /[A-Z]/.test(body[i])) caseChanges++;
+  for (let i = 0; i < body.length; i++) {
+    const code = body.charCodeAt(i);
+    const lower = code >= 97 && code <= 122;
+    const upper = code >= 65 && code <= 90;
+    if (lower || upper) letters = true;
+    else if (code !== 45) digitsOrSymbols = true; // "-" alone is a hyphenated phrase
+    if (upper && i > 0) {
+      const previous = body.charCodeAt(i - 1);
+      if (previous >= 97 && previous <= 122) caseChanges++;
+    }
+  }
   // Words, identifiers and numbers are not blobs: a blob mixes digits or symbols with letters, or flips case often.
-  const letters = /[A-Za-z]/.test(body);
-  if (!letters || !(digits || symbols || caseChanges >= 3)) return null;
+  if (!letters || !(digitsOrSymbols || caseChanges >= 3)) return null;
   if (body.length >= 40) return "contains an encoded blob (base64-like run of 40 or more characters)";
   const decoded = Buffer.from(body.replace(/-/g, "+").replace(/_/g, "/"), "base64");
   const text = decoded.toString("utf8");
@@ -134,7 +148,7 @@ function base64Finding(run: string): string | null {
 export function findBase64(text: string): string | null {
   let start = -1;
   for (let i = 0; i <= text.length; i++) {
-    const inRun = i < text.length && BASE64_CHAR.test(text[i]);
+    const inRun = i < text.length && isBase64Char(text.charCodeAt(i));
     if (inRun && start < 0) start = i;
     else if (!inRun && start >= 0) {
       if (i - start >= 16) {

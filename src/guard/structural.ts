@@ -192,7 +192,9 @@ const DEFANGED = /\bhxxps?\b|\w\[\.\]\w|\w\(\.\)\w|\w\{\.\}\w/i;
 const TLDS =
   "com|net|org|io|ai|co|xyz|top|ru|cn|me|info|biz|app|dev|site|link|ly|gl|to|sh|tk|cc|us|uk|de|fr|jp|in|br|es|it|nl|pl|su|ws|online|shop|store|click|live|pro|tv|gg|so|gd|page|cloud|zip|mov";
 // A domain followed by a path or query: "evil-site.com/collect?d=". Lowercase TLDs only, so "ASP.NET/C#" is prose.
-const DOMAIN_WITH_PATH = new RegExp(`\\b[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.(?:${TLDS})(?::\\d{2,5})?[/?#][\\w%~&=+-]`);
+// It starts only where a label can start (not inside a run of label characters), so a long run
+// is not rescanned from every position.
+const DOMAIN_WITH_PATH = new RegExp(`(?<![a-z0-9-])[a-z0-9-]{1,63}(?:\\.[a-z0-9-]{1,63}){0,4}\\.(?:${TLDS})(?::\\d{2,5})?[/?#][\\w%~&=+-]`);
 const IPV4 = /\b(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\b(?::\d{2,5}|\/)/;
 
 const EMAIL_LOCAL_END = /[\w.+-]/;

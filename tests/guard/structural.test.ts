@@ -115,14 +115,14 @@ describe("structural layer", () => {
   });
 
   // The old guard's email rule took ~24 s on 100,000 characters (quadratic). Every rule here is
-  // linear: a 1 MB value of each shape is scanned in well under the generous bound below
+  // linear: a 1 MB value of each shape is scanned in well under the generous 5 s bound below (a quadratic rule would take minutes)
   // (scripts/guard-bench.mjs prints the real figures).
   it("scans 1 MB values of adversarial shapes without blocking the event loop", () => {
     const shapes = ["a".repeat(1e6), "a@".repeat(5e5), "\n".repeat(1e6), "字".repeat(1e6), "aB3+".repeat(25e4), "< ".repeat(5e5), "system ".repeat(150_000), "1-".repeat(5e5)];
     for (const value of shapes) {
       const started = performance.now();
       checkStructure(value, { maxLength: Infinity });
-      expect({ shape: value.slice(0, 8), ms: performance.now() - started < 2000 }).toEqual({ shape: value.slice(0, 8), ms: true });
+      expect({ shape: value.slice(0, 8), ms: performance.now() - started < 5000 }).toEqual({ shape: value.slice(0, 8), ms: true });
     }
   });
 
@@ -134,6 +134,6 @@ describe("structural layer", () => {
       guards: [poisoningGuard],
     });
     expect(rejected[0]).toMatchObject({ layer: "typed", reason: "value is longer than 500 characters" });
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(performance.now() - started).toBeLessThan(5000);
   });
 });
