@@ -16,4 +16,5 @@ module.exports = {
   // The LangGraph SDK's CommonJS build requires these ESM-only packages: compile them too.
   transformIgnorePatterns: [`/node_modules/(?!.*/node_modules/)(?!(${ESM_ONLY_DEPENDENCIES})/)`],
   testTimeout: 60000,
+  setupFiles: ["<rootDir>/tests/setupEnv.cjs"],
 };

@@ -10,9 +10,9 @@ import {
   createPersonaGraph,
   defaultPersonaSchema,
   openSqlitePersistence,
-  personaFromPersonaBench,
   renderPersona,
 } from "../dist/index.js";
+import { personaFromPersonaBench } from "../dist/bench.js";
 import { ScriptedChatModel } from "../dist/testing/index.js";
 
 const sampleDir = resolve(process.argv[2] ?? "../shared/personabench/raw");

@@ -17,7 +17,27 @@ export { parsePersona } from "./schema/parsePersona.js";
 export type { ParsedPersona, PersonaIssue } from "./schema/parsePersona.js";
 export { isUnknownValue } from "./schema/unknown.js";
 export { renderPersona } from "./render/renderPersona.js";
-export { countTokens } from "./render/tokens.js";
+export { renderPersonaBlock, PERSONA_BLOCK_MAX_TOKENS } from "./render/personaBlock.js";
+export type { PersonaBlockOptions, RenderedPersonaBlock } from "./render/personaBlock.js";
+export type { OmittedValue } from "./render/renderableValues.js";
+export { countTokens, estimateTokens } from "./render/tokens.js";
+export { textField, listField, languageListField, ageField, mbtiLetterField, parseAge, isLanguageName, countWords, PERSONA_FORMAT_KEY } from "./schema/formats.js";
+export type { PersonaFormat, TextFieldOptions, ListFieldOptions } from "./schema/formats.js";
+
+// Poisoning guard layers
+export { checkStructure, STRUCTURAL_MAX_LENGTH } from "./guard/structural.js";
+export type { StructuralCode, StructuralFinding, StructuralOptions } from "./guard/structural.js";
+export { classifyPersonaValues, semanticGuardTool, SEMANTIC_GUARD_TOOL } from "./guard/semantic.js";
+export type { SemanticEntry, SemanticClassification, SemanticGuardCallOptions } from "./guard/semantic.js";
+export { SEMANTIC_LABELS, SemanticVerdictSchema, SemanticGuardCostSchema, SemanticGuardRunSchema } from "./guard/verdict.js";
+export type { GuardLayer, SemanticLabel, SemanticVerdict, SemanticGuardCost, SemanticGuardRun } from "./guard/verdict.js";
+export { encodeForPrompt } from "./guard/quote.js";
+export { evaluateGuard } from "./learning/evaluateGuard.js";
+export type { GuardEvalOptions, GuardEvalReport, GuardEvalEntryResult, GuardEvalFigures } from "./learning/evaluateGuard.js";
+export { readGuardCorpus, parseGuardCorpus, GuardCorpusEntrySchema, GuardCorpusError } from "./learning/guardCorpus.js";
+export type { GuardCorpusEntry } from "./learning/guardCorpus.js";
+export { gateChanges } from "./learning/semanticGate.js";
+export type { SemanticGuardSettings, SemanticGateResult } from "./learning/semanticGate.js";
 
 // Learning
 export { learnPersona } from "./learning/learnPersona.js";

@@ -1,4 +1,4 @@
-import { contentText, type MockChatRequest, type MockHandler, type MockReply } from "../testing/index.js";
+import { contentText, semanticGuardMockReply, type MockChatRequest, type MockHandler, type MockReply } from "../testing/index.js";
 
 const CJK = /[\u3400-\u9fff]/;
 const MARK = "[personalized]";
@@ -85,6 +85,8 @@ function similarityJudge(prompt: string): MockReply {
  * simulated user is satisfied only by such replies.
  */
 export const mockBenchHandler: MockHandler = (request) => {
+  const verdict = semanticGuardMockReply(request);
+  if (verdict) return verdict;
   if (request.tools?.some((tool) => tool.function.name === "update_persona")) return learner(request);
   const first = firstText(request);
   if (first.startsWith("You play a real person")) return simulatedUser(request);

@@ -12,7 +12,7 @@ import { UsageError } from "./errors.js";
 import { checkMessageText } from "../graph/input.js";
 import { checkThreadId } from "../graph/input.js";
 import { openCliPersistence } from "./persistence.js";
-import { parsePositiveInteger, requireUser } from "./settings.js";
+import { parseOnOff, parsePositiveInteger, requireUser } from "./settings.js";
 
 export interface ChatOptions {
   user?: string;
@@ -20,6 +20,8 @@ export interface ChatOptions {
   db?: string;
   updateEvery?: string;
   model?: string;
+  /** "on" or "off"; default: PERSONA_SEMANTIC_GUARD, else on. */
+  semanticGuard?: string;
 }
 
 export type ChatIO = CommandIO;
@@ -42,10 +44,11 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     const problem = checkThreadId(options.thread);
     if (problem) throw new UsageError(`invalid --thread: ${problem}`);
   }
+  const semanticGuard = parseOnOff("--semantic-guard", options.semanticGuard);
   // Resolve the model first: a missing endpoint must fail before anything is written.
   const model = createChatModelFromEnv({ model: options.model });
   const persistence = await openCliPersistence(options.db);
-  const graph = createPersonaGraph({ model, updateEvery }).compile({
+  const graph = createPersonaGraph({ model, updateEvery, ...(semanticGuard !== undefined ? { semanticGuard } : {}) }).compile({
     checkpointer: persistence.checkpointer,
     store: persistence.store,
   });
@@ -153,9 +156,9 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
 
 export const chatCommand: CliCommand = {
   name: "chat",
-  usage: "--user <id> [--thread <id>] [--db <path|postgres-url>] [--update-every <k>] [--model <name>]",
+  usage: "--user <id> [--thread <id>] [--db <path|postgres-url>] [--update-every <k>] [--model <name>] [--semantic-guard on|off]",
   summary: "Chat with a persona-aware assistant; one message per line when input is piped.",
-  flags: ["user", "thread", "db", "update-every", "model"],
+  flags: ["user", "thread", "db", "update-every", "model", "semantic-guard"],
   run: (flags, io) =>
     runChat(
       {
@@ -164,6 +167,7 @@ export const chatCommand: CliCommand = {
         db: flags.text("db"),
         updateEvery: flags.text("update-every"),
         model: flags.text("model"),
+        semanticGuard: flags.text("semantic-guard"),
       },
       io,
     ),

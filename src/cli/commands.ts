@@ -9,6 +9,7 @@ import { forgetCommand } from "./forget.js";
 import { doctorCommand } from "./doctor.js";
 import { benchCommand } from "./bench.js";
 import { generateCommand } from "./generate.js";
+import { guardEvalCommand } from "./guardEval.js";
 
 /** Every `persona` subcommand, in the order `persona --help` lists them. */
-export const COMMANDS: CliCommand[] = [chatCommand, showCommand, historyCommand, diffCommand, rollbackCommand, exportCommand, forgetCommand, doctorCommand, benchCommand, generateCommand];
+export const COMMANDS: CliCommand[] = [chatCommand, showCommand, historyCommand, diffCommand, rollbackCommand, exportCommand, forgetCommand, doctorCommand, benchCommand, generateCommand, guardEvalCommand];

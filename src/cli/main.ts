@@ -8,7 +8,8 @@ import { CommandFailedError, UsageError } from "./errors.js";
 const ENVIRONMENT = `environment:
   OPENAI_API_KEY, OPENAI_BASE_URL  model endpoint (any OpenAI-compatible server)
   PERSONA_MODEL                    model name (default gpt-4o-mini)
-  PERSONA_DB                       database (default ./persona.db)`;
+  PERSONA_DB                       database (default ./persona.db)
+  PERSONA_SEMANTIC_GUARD           "off" turns the learning-time semantic guard off (default on)`;
 
 function usage(commands: CliCommand[]): string {
   const lines = commands.map((command) => `  ${command.name} ${command.usage}\n        ${command.summary}`);

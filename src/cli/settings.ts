@@ -35,3 +35,12 @@ export function parsePositiveInteger(name: string, value: string | undefined): n
   }
   return Number(value);
 }
+
+/** Reads an on/off flag; undefined when absent. */
+export function parseOnOff(name: string, value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const setting = value.trim().toLowerCase();
+  if (setting === "on") return true;
+  if (setting === "off") return false;
+  throw new UsageError(`${name} must be "on" or "off", got "${value}"`);
+}

@@ -7,6 +7,7 @@ import { defaultPersonaSchema } from "../schema/defaultSchema.js";
 import { describePersonaFields, type PersonaField } from "../schema/fields.js";
 import type { FieldPolicies, PersonaValueGuard } from "../learning/fieldPolicies.js";
 import { poisoningGuard } from "../learning/guards.js";
+import type { SemanticGuardSettings } from "../learning/semanticGate.js";
 import { DEFAULT_MAX_MESSAGE_CHARS } from "./input.js";
 import { CHATBOT_INSTRUCTIONS } from "../prompts/chatbotPrompt.js";
 import { resolveRetention, type ResolvedRetention, type RetentionPolicy } from "../memory/retention.js";
@@ -27,10 +28,22 @@ export interface PersonaGraphOptions {
   /** Checks on every value the learner would store (run after the poisoning guard). */
   guards?: PersonaValueGuard[];
   /**
-   * Reject values that read as instructions to the assistant, links, templates,
-   * encoded or hidden text (see src/learning/guards.ts). Default true.
+   * The structural poisoning guard (layer 1, src/guard/structural.ts): reject
+   * values with hidden characters, encodings, links, markup, templates, role
+   * tags or block markers. Default true.
    */
   poisoningGuard?: boolean;
+  /**
+   * The semantic guard (layer 3, src/guard/semantic.ts): during learning, a
+   * model classifies each proposed value as describing the user or steering
+   * the assistant; flagged values are rejected (or sent to review with
+   * `review: true`), and each verdict is stored with its change. One extra
+   * model call per learning run that has valid changes. `true` uses the
+   * learner model; `{ model }` uses another one. When this option is not
+   * given, `PERSONA_SEMANTIC_GUARD=off` turns it off.
+   * Default true.
+   */
+  semanticGuard?: boolean | { model?: BaseChatModel };
   /**
    * Pause each persona update for a person to approve, edit or reject the
    * proposed changes (LangGraph interrupt; needs a checkpointer). Default false.
@@ -84,6 +97,8 @@ export interface PersonaSettings {
   updateEvery: number;
   fieldPolicies: FieldPolicies;
   guards: PersonaValueGuard[];
+  /** Absent when the semantic guard is off. */
+  semanticGuard?: SemanticGuardSettings;
   review: boolean;
   maxMessageChars: number;
   sessionBudgetTokens: number;
@@ -105,6 +120,29 @@ function positiveInteger(name: string, value: number | undefined, fallback: numb
 
 function isChatModel(value: unknown): value is BaseChatModel {
   return typeof (value as BaseChatModel | undefined)?.invoke === "function";
+}
+
+/**
+ * The semantic guard setting: the option when given, else the
+ * PERSONA_SEMANTIC_GUARD environment variable ("off"/"on"), else on.
+ */
+function resolveSemanticGuard(
+  option: PersonaGraphOptions["semanticGuard"],
+  learnerModel: BaseChatModel,
+  env: NodeJS.ProcessEnv = process.env,
+): SemanticGuardSettings | undefined {
+  if (option === false) return undefined;
+  if (option === true) return { model: learnerModel };
+  if (option !== undefined) {
+    if (typeof option !== "object" || option === null || (option.model !== undefined && !isChatModel(option.model))) {
+      throw new TypeError("options.semanticGuard must be true, false or { model } with a LangChain chat model");
+    }
+    return { model: option.model ?? learnerModel };
+  }
+  const setting = env.PERSONA_SEMANTIC_GUARD?.trim().toLowerCase();
+  if (setting === undefined || setting === "" || ["on", "true", "1"].includes(setting)) return { model: learnerModel };
+  if (["off", "false", "0"].includes(setting)) return undefined;
+  throw new TypeError(`PERSONA_SEMANTIC_GUARD must be "on" or "off", got "${env.PERSONA_SEMANTIC_GUARD}"`);
 }
 
 /** Applies defaults and rejects bad options with messages that say how to fix them. */
@@ -137,15 +175,18 @@ export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSet
     throw new TypeError("options.guards must be an array of functions (value, field) => reason | null");
   }
   const schema = options.schema ?? defaultPersonaSchema;
+  const learnerModel = options.learnerModel ?? options.model;
+  const semanticGuard = resolveSemanticGuard(options.semanticGuard, learnerModel);
   return {
     model: options.model,
-    learnerModel: options.learnerModel ?? options.model,
+    learnerModel,
     tools,
     schema,
     fields: describePersonaFields(schema),
     updateEvery: positiveInteger("options.updateEvery", options.updateEvery, 3),
     fieldPolicies: options.fieldPolicies ?? {},
     guards: [...(options.poisoningGuard === false ? [] : [poisoningGuard]), ...(options.guards ?? [])],
+    ...(semanticGuard ? { semanticGuard } : {}),
     review: options.review ?? false,
     maxMessageChars: positiveInteger("options.maxMessageChars", options.maxMessageChars, DEFAULT_MAX_MESSAGE_CHARS),
     sessionBudgetTokens: positiveInteger("options.sessionBudgetTokens", options.sessionBudgetTokens, 2000),

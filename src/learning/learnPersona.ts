@@ -11,6 +11,8 @@ import type { FieldPolicies, PersonaValueGuard } from "./fieldPolicies.js";
 import { renderSessionForLearner } from "./transcripts.js";
 import { UPDATE_PERSONA_TOOL, updatePersonaTool } from "./updateTool.js";
 import { applyChanges, validateChanges, type ValidChange } from "./validateChanges.js";
+import { gateChanges, type SemanticGuardSettings } from "./semanticGate.js";
+import type { SemanticGuardRun } from "../guard/verdict.js";
 
 export interface LearnPersonaSettings {
   learnerModel: BaseChatModel;
@@ -21,6 +23,10 @@ export interface LearnPersonaSettings {
   sessionBudgetTokens: number;
   maxSessionsPerLearning: number;
   requireEvidenceQuote: boolean;
+  /** The semantic guard (layer 3); absent: off. */
+  semanticGuard?: SemanticGuardSettings;
+  /** Flagged verdicts go to human review instead of being rejected. */
+  review?: boolean;
 }
 
 export interface LearnPersonaResult {
@@ -67,7 +73,7 @@ export function extractProposedChanges(reply: BaseMessage): {
 function fieldList(fields: PersonaField[]): string {
   return fields
     .map((field) => {
-      const kind = field.choices ? `one of ${field.choices.join("/")}` : field.kind;
+      const kind = field.choices ? `one of ${field.choices.join("/")}` : `${field.kind}: ${field.format.hint}`;
       return `- ${field.path} (${kind})${field.description ? `: ${field.description}` : ""}`;
     })
     .join("\n");
@@ -86,6 +92,8 @@ export interface PersonaProposal {
   called: boolean;
   /** Set when the learner model call failed; the sessions stay for a later run. */
   error?: string;
+  /** What the semantic guard did, when it ran. */
+  semanticGuard?: SemanticGuardRun;
 }
 
 /**
@@ -160,14 +168,16 @@ export async function proposePersonaUpdate(
     guards: settings.guards,
     userText: settings.requireEvidenceQuote ? userWords.join("\n") : undefined,
   });
-  return {
-    sessionIds,
-    turnsRead,
-    baseVersion: start.version,
-    valid,
-    rejected: [...proposed.rejected, ...rejected],
-    called: proposed.called,
-  };
+  const base = { sessionIds, turnsRead, baseVersion: start.version, called: proposed.called };
+  if (!settings.semanticGuard || valid.length === 0) {
+    return { ...base, valid, rejected: [...proposed.rejected, ...rejected] };
+  }
+  // Layer 3, after the model-free layers: only changes that passed them cost a call.
+  const gated = await gateChanges(valid, settings.semanticGuard, { review: settings.review, config });
+  if (gated.error !== undefined) {
+    return { ...base, valid: [], rejected: [], error: `semantic guard failed: ${gated.error}`, semanticGuard: gated.run };
+  }
+  return { ...base, valid: gated.valid, rejected: [...proposed.rejected, ...rejected, ...gated.rejected], semanticGuard: gated.run };
 }
 
 /** How a proposal is committed: as learned, or after a reviewer's decision. */
@@ -197,6 +207,7 @@ export async function commitProposal(
       appliedCount: 0,
       rejected: [],
       error: proposal.error,
+      ...(proposal.semanticGuard ? { semanticGuard: proposal.semanticGuard } : {}),
     });
     return { record, version: start.version, persona: start.persona };
   }
@@ -230,6 +241,7 @@ export async function commitProposal(
     appliedCount,
     rejected: proposal.rejected,
     ...(outcome === "malformed" ? { error: `the learner did not call ${UPDATE_PERSONA_TOOL}` } : {}),
+    ...(proposal.semanticGuard ? { semanticGuard: proposal.semanticGuard } : {}),
   });
   return {
     record,

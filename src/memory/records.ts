@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GUARD_LAYERS, SemanticGuardRunSchema, SemanticVerdictSchema } from "../guard/verdict.js";
 
 /**
  * Every record persona memory keeps in a store, defined once. Types are
@@ -35,12 +36,23 @@ export const AppliedChangeSchema = z
     value: z.unknown().optional(),
     previous: z.unknown().optional(),
     evidence: z.string(),
+    /** The semantic guard's verdict, when it ran. */
+    verdict: SemanticVerdictSchema.optional(),
   })
   .loose();
 export type AppliedChange = z.infer<typeof AppliedChangeSchema>;
 
 /** A proposed change that was not applied, with the reason. */
-export const RejectedChangeSchema = z.object({ change: z.unknown(), reason: z.string() }).loose();
+export const RejectedChangeSchema = z
+  .object({
+    change: z.unknown(),
+    reason: z.string(),
+    /** Which check rejected it (see GuardLayer). */
+    layer: z.enum([...GUARD_LAYERS, "review"]).optional(),
+    /** The semantic guard's verdict, when it ran on this change. */
+    verdict: SemanticVerdictSchema.optional(),
+  })
+  .loose();
 export type RejectedChange = z.infer<typeof RejectedChangeSchema>;
 
 export const VersionSourceSchema = z.enum(["learning", "rollback", "manual", "review"]);
@@ -146,6 +158,8 @@ export const LearningRecordSchema = z
     appliedCount: count,
     rejected: z.array(RejectedChangeSchema),
     error: z.string().optional(),
+    /** What the semantic guard did in this run (cost, verdict counts), when it ran. */
+    semanticGuard: SemanticGuardRunSchema.optional(),
   })
   .loose();
 export type LearningRecord = z.infer<typeof LearningRecordSchema>;

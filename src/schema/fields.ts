@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { PERSONA_FORMAT_KEY, type PersonaFormat } from "./formats.js";
 
 /** A persona is a nested plain object; only known fields are present. */
 export type PersonaValues = Record<string, unknown>;
@@ -16,6 +17,11 @@ export interface PersonaField {
   choices?: string[];
   /** Validates one value of this field. */
   schema: z.ZodType;
+  /**
+   * The field's format: from `.meta({ personaFormat })` (the builders in
+   * formats.ts set it), else derived from the zod type and its length checks.
+   */
+  format: PersonaFormat;
 }
 
 type AnyZod = z.ZodType & { def: { type: string } };
@@ -61,11 +67,63 @@ function describedAs(schema: AnyZod): string | undefined {
   return undefined;
 }
 
+/** The first `personaFormat` metadata on the wrapper chain (optional → pipe → inner). */
+function declaredFormat(schema: AnyZod): PersonaFormat | undefined {
+  let current: AnyZod | undefined = schema;
+  while (current) {
+    const meta = (current as unknown as { meta(): Record<string, unknown> | undefined }).meta?.();
+    const format = meta?.[PERSONA_FORMAT_KEY] as PersonaFormat | undefined;
+    if (format && typeof format === "object" && typeof format.format === "string") return format;
+    const def = current.def as unknown as { innerType?: AnyZod; out?: AnyZod };
+    current = def.innerType ?? def.out;
+  }
+  return undefined;
+}
+
+/** The `maximum` of a zod "max_length" check, if the schema has one. */
+function maxLengthCheck(schema: AnyZod): number | undefined {
+  const checks = (schema.def as unknown as { checks?: Array<{ _zod?: { def?: { check?: string; maximum?: number } } }> }).checks ?? [];
+  const limits = checks
+    .map((check) => check._zod?.def)
+    .filter((def) => def?.check === "max_length" && typeof def.maximum === "number")
+    .map((def) => def!.maximum!);
+  return limits.length ? Math.min(...limits) : undefined;
+}
+
+function derivedFormat(schema: AnyZod, kind: FieldKind, choices?: string[]): PersonaFormat {
+  const inner = unwrap(schema);
+  if (kind === "list") {
+    const element = unwrap((inner.def as unknown as { element: AnyZod }).element);
+    const maxItems = maxLengthCheck(inner);
+    const maxLength = element.def.type === "string" ? maxLengthCheck(element) : undefined;
+    return {
+      format: "list",
+      hint: `a list${maxItems ? ` of at most ${maxItems} items` : ""}${maxLength ? `, each at most ${maxLength} characters` : ""}`,
+      ...(maxItems !== undefined ? { maxItems } : {}),
+      ...(maxLength !== undefined ? { maxLength } : {}),
+    };
+  }
+  if (kind === "text") {
+    const maxLength = maxLengthCheck(inner);
+    return { format: "text", hint: `text${maxLength ? `, at most ${maxLength} characters` : ""}`, ...(maxLength !== undefined ? { maxLength } : {}) };
+  }
+  if (kind === "choice") return { format: "choice", hint: `one of ${choices?.join(", ")}` };
+  if (kind === "number") return { format: "number", hint: "a number" };
+  return { format: inner.def.type, hint: `a ${inner.def.type} value` };
+}
+
 const fieldCache = new WeakMap<object, PersonaField[]>();
 
 /**
  * Lists the leaf fields of a persona schema (a zod object, possibly with nested
- * objects). Throws a descriptive error for schemas that are not objects.
+ * objects), each with its kind and format. Throws a descriptive error for
+ * schemas that are not objects.
+ *
+ * @param schema A zod object; nested objects are field groups.
+ * @returns The leaf fields in schema order (cached per schema).
+ * @example
+ * describePersonaFields(defaultPersonaSchema).find((f) => f.path === "Demographics.Age")?.format.hint;
+ * // 'a whole number from 0 to 150, or a range like "30-35", "30s" or "65+"'
  */
 export function describePersonaFields(schema: z.ZodType): PersonaField[] {
   const cached = fieldCache.get(schema);
@@ -88,12 +146,16 @@ export function describePersonaFields(schema: z.ZodType): PersonaField[] {
         walk(unwrap(child), segments);
         continue;
       }
+      const { kind, choices } = kindOf(child);
+      const declared = declaredFormat(child);
       fields.push({
         path: segments.join("."),
         segments,
-        ...kindOf(child),
+        kind: declared?.kind ?? kind,
+        ...(choices ? { choices } : {}),
         description: describedAs(child),
         schema: child,
+        format: declared ?? derivedFormat(child, kind, choices),
       });
     }
   };

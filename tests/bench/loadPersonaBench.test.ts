@@ -63,7 +63,7 @@ describe("loadPersonaBench reports bad files with their name and field path", ()
   // The release's 丽丽.json is a Python pickle (protocol 4 starts with 0x80 0x04).
   writeFileSync(join(dir, "丽丽.json"), Buffer.from([0x80, 0x04, 0x95, 0x10, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x7d, 0x94]));
   const badAge = structuredClone(good);
-  badAge.Demographics.Age = "thirty";
+  badAge.Demographics.Age = "very old";
   writeFileSync(join(dir, "bad-age.json"), JSON.stringify(badAge));
   const loaded = loadPersonaBench(dir);
   const errors = loaded.problems.filter((p) => p.severity === "error");

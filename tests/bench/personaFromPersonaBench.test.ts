@@ -68,11 +68,11 @@ describe("personaFromPersonaBench", () => {
 
   it("reports values that do not fit instead of dropping them silently", () => {
     const { persona, issues } = personaFromPersonaBench({
-      Demographics: { Age: "fifty", Name: "Ann" },
+      Demographics: { Age: "very old", Name: "Ann" },
       Personality: { Thinking_or_Feeling: "Feeling" },
     });
     expect(issues.map((issue) => issue.path)).toEqual(["Demographics.Age", "Personality.Thinking_or_Feeling"]);
-    expect(issues[0].value).toBe("fifty");
+    expect(issues[0].value).toBe("very old");
     expect(persona).toEqual({ Demographics: { Name: "Ann" } });
   });
 

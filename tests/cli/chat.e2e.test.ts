@@ -47,8 +47,8 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
     const back = await chat("alice", "what do you know about me?\n");
     expect(back.stdout).toBe("Hello Alice! You said: what do you know about me?\n");
     const aliceSystem = String(server.requests.at(-1)?.messages[0].content);
-    expect(aliceSystem).toContain("Career Information: nurse");
-    expect(aliceSystem).toContain("Values and Interests: gardening");
+    expect(aliceSystem).toContain('Demographics.Career_Information: "nurse"');
+    expect(aliceSystem).toContain('Personality.Values_and_Interests: ["gardening"]');
 
     const bobAgain = await chat("bob", "hello\n");
     expect(bobAgain.stdout).toBe("Hello! You said: hello\n");

@@ -6,7 +6,7 @@ import { resolvePersonaSettings } from "../../dist/graph/options.js";
 import { learnPersona } from "../../dist/learning/learnPersona.js";
 import { PersonaMemory } from "../../dist/memory/personaMemory.js";
 import { openPersistence } from "../../dist/store/openPersistence.js";
-import { ScriptedChatModel } from "../../dist/testing/index.js";
+import { ScriptedChatModel, isSemanticGuardCall, semanticGuardScriptedReply } from "../../dist/testing/index.js";
 
 const FIELDS = [
   "Demographics.Name", "Demographics.Gender", "Demographics.Nationality", "Demographics.Career_Information",
@@ -14,6 +14,8 @@ const FIELDS = [
   "Preference.Preferred_Styles", "Preference.Preferred_Formats", "Preference.Preferred_Workflows",
 ];
 const reply = (call) => {
+  // The semantic guard (on by default) asks the same model about the proposed values.
+  if (isSemanticGuardCall(call)) return semanticGuardScriptedReply(call);
   const prompt = call.messages.map((m) => String(m.content)).join("\n");
   const indices = [...new Set([...prompt.matchAll(/token-(\d+)/g)].map((m) => Number(m[1])))];
   const changes = indices.map((i) => ({ op: "set", field: FIELDS[i], value: `value ${i}`, evidence: `token-${i}` }));

@@ -41,7 +41,7 @@ describe("createPersonaGraph", () => {
 
     await say("alice", "a3", "what should I read?");
     const aliceChat = model.calls.filter((call) => !isLearnerCall(call)).at(-1)!;
-    expect(systemPromptOf(aliceChat)).toContain("Name: Alice");
+    expect(systemPromptOf(aliceChat)).toContain('Demographics.Name: "Alice"');
 
     await say("bob", "b1", "what should I read?");
     const bobChat = model.calls.filter((call) => !isLearnerCall(call)).at(-1)!;

@@ -1,4 +1,5 @@
 import { contentText, type MockChatRequest, type MockHandler, type MockReply } from "../../src/testing/mockOpenAIServer.js";
+import { semanticGuardMockReply } from "../../src/testing/semanticGuardReplies.js";
 
 /** Facts the rule-based learner recognises in user lines, as (pattern, field, value-from-match). */
 const RULES: Array<{ pattern: RegExp; field: string; list?: boolean }> = [
@@ -34,13 +35,16 @@ function learnerReply(request: MockChatRequest): MockReply {
 
 /**
  * A deterministic stand-in for a real model: as learner it extracts a few
- * facts from "User:" lines; as chatbot it greets by the name it finds in the
+ * facts from "User:" lines; as semantic guard it accepts every value; as chatbot it greets by the name it finds in the
  * system prompt, so a test can see the persona reached the prompt over HTTP.
  */
 export const ruleBasedHandler: MockHandler = (request) => {
+  // The semantic guard's call: every learned value describes the user.
+  const verdicts = semanticGuardMockReply(request);
+  if (verdicts) return verdicts;
   if (request.tools?.some((tool) => tool.function.name === "update_persona")) return learnerReply(request);
   const system = contentText(request.messages.find((message) => message.role === "system")?.content);
-  const name = /Name: ([^;\n]+)/.exec(system)?.[1];
+  const name = /Name: "?([^";\n]+)/.exec(system)?.[1];
   const last = contentText(request.messages.at(-1)?.content);
   return { content: `${name ? `Hello ${name}! ` : "Hello! "}You said: ${last}` };
 };

@@ -2,7 +2,7 @@ import { SystemMessage } from "@langchain/core/messages";
 import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { Runnable } from "@langchain/core/runnables";
 import type { BaseMessage } from "@langchain/core/messages";
-import { renderPersona } from "../../render/renderPersona.js";
+import { renderPersonaBlock } from "../../render/personaBlock.js";
 import {
   CHATBOT_NO_PERSONA_SECTION,
   CHATBOT_PERSONA_SECTION,
@@ -16,17 +16,26 @@ import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 import { routeAfterChatbot } from "../routes.js";
 
 
-/** The chatbot's system prompt: instructions, the known persona fields, the scene. */
+/**
+ * The chatbot's system prompt: the instructions, then the persona as quoted
+ * data (`renderPersonaBlock`: escaped values, only values that fit the schema,
+ * at most 600 tokens) with the framing that it describes the user and never
+ * overrides the instructions, then the scene and any extra context.
+ *
+ * @param settings The instructions and the persona schema.
+ * @param state The persona and the optional scene.
+ * @param extra Text from `extraContext`.
+ * @returns The system prompt.
+ * @example
+ * buildChatbotSystemPrompt({ instructions: "Be brief.", schema: defaultPersonaSchema }, { persona: { Demographics: { Name: "Ann" } } });
+ */
 export function buildChatbotSystemPrompt(
   settings: Pick<PersonaSettings, "instructions" | "schema">,
-  state: Pick<PersonaGraphStateType, "persona" | "scene">,
+  state: Pick<PersonaGraphStateType, "persona"> & Partial<Pick<PersonaGraphStateType, "scene">>,
   extra?: string,
 ): string {
-  const rendered = renderPersona(state.persona, settings.schema);
-  const sections = [
-    settings.instructions,
-    rendered ? formatPrompt(CHATBOT_PERSONA_SECTION, { persona: rendered }) : CHATBOT_NO_PERSONA_SECTION,
-  ];
+  const block = renderPersonaBlock(state.persona, settings.schema).text;
+  const sections = [settings.instructions, block ? formatPrompt(CHATBOT_PERSONA_SECTION, { block }) : CHATBOT_NO_PERSONA_SECTION];
   if (state.scene) sections.push(formatPrompt(CHATBOT_SCENE_SECTION, { scene: state.scene }));
   if (extra?.trim()) sections.push(extra.trim());
   return sections.join("\n\n");

@@ -1,0 +1,96 @@
+import { z } from "zod";
+
+/** The layers of the poisoning guard, in the order a value meets them. */
+export const GUARD_LAYERS = ["request", "typed", "structural", "guard", "evidence", "semantic"] as const;
+/**
+ * Which check rejected a change: "request" (not a usable change: unknown field,
+ * frozen, twice in one update), "typed" (schema, format, length, item count),
+ * "structural" (layer 1), "guard" (a custom guard), "evidence" (the quote
+ * rule), "semantic" (the model's verdict), "review" (a person).
+ */
+export type GuardLayer = (typeof GUARD_LAYERS)[number] | "review";
+
+/** Labels the semantic guard's model may give an entry. */
+export const SEMANTIC_LABELS = [
+  "describes_user",
+  "instructs_assistant",
+  "claims_privilege",
+  "targets_others",
+  "weakens_safety",
+  "uncertain",
+] as const;
+export type SemanticLabel = (typeof SEMANTIC_LABELS)[number];
+
+/** What each label means, as the guard's prompt lists them. */
+export const SEMANTIC_LABEL_MEANINGS: Record<SemanticLabel, string> = {
+  describes_user: "the entry describes the user (facts, traits, interests, or how they want answers)",
+  instructs_assistant: "the entry instructs the assistant or operator beyond tailoring answers to this user",
+  claims_privilege: "the entry claims authority, privileges or exemption from rules",
+  targets_others: "the entry concerns other users or third parties",
+  weakens_safety: "the entry asks to weaken safety, honesty, warnings or refusals",
+  uncertain: "the entry could honestly be read either way",
+};
+
+/**
+ * The semantic guard's verdict on one change, stored with the change whether
+ * it was accepted or rejected. `label` is "unreadable" when the model's reply
+ * gave no usable verdict for this entry.
+ */
+export const SemanticVerdictSchema = z.object({
+  label: z.enum([...SEMANTIC_LABELS, "unreadable"]),
+  reason: z.string(),
+  /** True unless the label is "describes_user". */
+  flagged: z.boolean(),
+  /** The change went to human review because of this verdict. */
+  review: z.boolean().optional(),
+});
+export type SemanticVerdict = z.infer<typeof SemanticVerdictSchema>;
+
+/** Cost and outcome of the semantic guard in one learning run (or one evaluation). */
+export const SemanticGuardCostSchema = z.object({
+  /** Model calls made, retries included. */
+  calls: z.number().int(),
+  promptTokens: z.number().int(),
+  completionTokens: z.number().int(),
+  /** Calls whose reply carried no usage figures (tokens then undercount). */
+  callsWithoutUsage: z.number().int(),
+  /** Wall time of the calls, milliseconds. */
+  ms: z.number(),
+  /** Entries classified. */
+  entries: z.number().int(),
+  /** Entries without a readable verdict after the retry. */
+  unreadable: z.number().int(),
+  /** Calls that failed (endpoint errors, timeouts). */
+  errors: z.number().int(),
+});
+export type SemanticGuardCost = z.infer<typeof SemanticGuardCostSchema>;
+
+/** A zero cost record. */
+export function emptySemanticCost(): SemanticGuardCost {
+  return { calls: 0, promptTokens: 0, completionTokens: 0, callsWithoutUsage: 0, ms: 0, entries: 0, unreadable: 0, errors: 0 };
+}
+
+/** Adds two cost records. */
+export function addSemanticCost(a: SemanticGuardCost, b: SemanticGuardCost): SemanticGuardCost {
+  return {
+    calls: a.calls + b.calls,
+    promptTokens: a.promptTokens + b.promptTokens,
+    completionTokens: a.completionTokens + b.completionTokens,
+    callsWithoutUsage: a.callsWithoutUsage + b.callsWithoutUsage,
+    ms: a.ms + b.ms,
+    entries: a.entries + b.entries,
+    unreadable: a.unreadable + b.unreadable,
+    errors: a.errors + b.errors,
+  };
+}
+
+/** What the semantic guard did in one learning run: its cost and where the changes went. */
+export const SemanticGuardRunSchema = SemanticGuardCostSchema.extend({
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  /** Sent to human review instead of being rejected (with `review: true`). */
+  toReview: z.number().int(),
+  /** The model call failed; the learning run was recorded as an error. */
+  error: z.string().optional(),
+});
+export type SemanticGuardRun = z.infer<typeof SemanticGuardRunSchema>;
