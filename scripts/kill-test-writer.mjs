@@ -28,7 +28,8 @@ for (let i = 0; ; i++) {
     source: "manual",
     sessionIds: [sessionId],
     build: (current) => {
-      const marker = `v${current.version + 1} ${"y".repeat(500)}`;
+      // Short enough for every field of the default schema (Gender allows 40 characters).
+      const marker = `v${current.version + 1} ${"y".repeat(30)}`;
       const persona = {};
       for (const [group, name] of FIELDS) (persona[group] ??= {})[name] = marker;
       return {

@@ -106,15 +106,15 @@ describe.each(stores)("PersonaMemory.commitVersion on %s", (_name, makeStore) =>
       await memory.commitVersion({
         source: "manual",
         build: () => ({
-          persona: { Demographics: { Name: id } },
-          changes: [{ op: "set", field: "Demographics.Name", value: id, evidence: id }],
+          persona: { Pattern: { Usage_Pattern: id } },
+          changes: [{ op: "set", field: "Pattern.Usage_Pattern", value: id, evidence: id }],
           rejected: [],
         }),
       });
     }
     for (const id of ids) {
       const memory = new PersonaMemory(store, id);
-      expect((await memory.load()).persona).toEqual({ Demographics: { Name: id } });
+      expect((await memory.load()).persona).toEqual({ Pattern: { Usage_Pattern: id } });
       expect((await memory.sessions()).map((s) => s.sessionId)).toEqual([`s-${id}`]);
       expect(await memory.history()).toHaveLength(1);
     }
