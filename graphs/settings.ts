@@ -9,7 +9,8 @@ import type { PersonaGraphOptions } from "../src/graph/options.js";
  *   PERSONA_REVIEW                                  "on": a person approves each persona update (default "off")
  */
 export function servedGraphOptions(env: NodeJS.ProcessEnv = process.env): PersonaGraphOptions {
-  const options: PersonaGraphOptions = { model: new EnvChatModel() };
+  // Studio shows the state from its zod schema, so the served graphs validate it.
+  const options: PersonaGraphOptions = { model: new EnvChatModel(), validateState: true };
   const updateEvery = env.PERSONA_UPDATE_EVERY?.trim();
   if (updateEvery) {
     if (!/^[1-9][0-9]*$/.test(updateEvery)) {

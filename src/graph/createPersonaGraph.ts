@@ -1,8 +1,8 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
 import { PersonaContextSchema } from "./context.js";
-import { resolvePersonaSettings, type PersonaGraphOptions } from "./options.js";
-import { PersonaGraphAnnotation, PersonaGraphState, personaInputSchema } from "./state.js";
+import { resolvePersonaSettings, type PersonaGraphOptions, type PersonaSettings } from "./options.js";
+import { PersonaGraphAnnotation, PersonaGraphState, PersonaGraphZodState, personaInputSchema } from "./state.js";
 import { createSessionManagerNode } from "./nodes/sessionManager.js";
 import { createPersonalizedChatbotNode } from "./nodes/personalizedChatbot.js";
 import { createSessionRecorderNode } from "./nodes/sessionRecorder.js";
@@ -25,6 +25,14 @@ function checkpointOncePerRun<Builder extends { compile: (...args: never[]) => {
 }
 
 /**
+ * The state's channels; with `validateState` the same state as a zod schema, so
+ * LangGraph validates node updates and Studio can read the state's JSON schema.
+ */
+function stateFor(settings: PersonaSettings): typeof PersonaGraphAnnotation {
+  return (settings.validateState ? PersonaGraphZodState : PersonaGraphAnnotation) as typeof PersonaGraphAnnotation;
+}
+
+/**
  * Builds the persona chatbot graph, uncompiled: compile it with the
  * checkpointer and store of your choice, and pass the user id as context.
  * A turn runs session_manager → personalized_chatbot (⇄ tools) →
@@ -41,7 +49,7 @@ function checkpointOncePerRun<Builder extends { compile: (...args: never[]) => {
 export function createPersonaGraph(options: PersonaGraphOptions) {
   const settings = resolvePersonaSettings(options);
   const builder = new StateGraph({
-    state: PersonaGraphAnnotation,
+    state: stateFor(settings),
     input: personaInputSchema(settings.maxMessageChars),
     output: PersonaGraphState,
     context: PersonaContextSchema,
@@ -72,7 +80,7 @@ export function createPersonaGraph(options: PersonaGraphOptions) {
 export function createPersonaLearnerGraph(options: PersonaGraphOptions) {
   const settings = resolvePersonaSettings(options);
   const builder = new StateGraph({
-    state: PersonaGraphAnnotation,
+    state: stateFor(settings),
     output: PersonaGraphState,
     context: PersonaContextSchema,
   })

@@ -55,47 +55,78 @@ export function personaMessagesReducer(current: BaseMessage[], update: Messages)
   return messagesStateReducer(current, list);
 }
 
-const last = <T>(initial: () => T) => Annotation<T>({ reducer: (_current: T, update: T) => update, default: initial });
+const learningSummarySchema = z.object({
+  outcome: z.string(),
+  sessionIds: z.array(z.string()),
+  version: z.number(),
+  applied: z.number(),
+  rejected: z.number(),
+  error: z.string().optional(),
+});
+
+/** One last-value field: its schema (with a description) and its default. */
+interface Field<T, Public extends boolean = boolean> {
+  schema: z.ZodType<T>;
+  initial: () => T;
+  /** Returned to callers and shown by Studio (turn-local bookkeeping is not). */
+  public: Public;
+}
+
+function field<T>(schema: z.ZodType<T>, initial: () => T, description: string): Field<T, false>;
+function field<T>(schema: z.ZodType<T>, initial: () => T, description: string, isPublic: true): Field<T, true>;
+function field<T>(schema: z.ZodType<T>, initial: () => T, description: string, isPublic = false): Field<T> {
+  return { schema: schema.describe(description) as z.ZodType<T>, initial, public: isPublic };
+}
 
 /**
- * The graph's channels (LangGraph Annotation: node updates are not re-validated).
- * One thread holds one or more sessions of one user.
+ * Every field of the graph's state but `messages`, defined once: the Annotation
+ * channels and the zod schemas below are derived from this table.
+ */
+const FIELDS = {
+  persona: field<PersonaValues | null>(z.record(z.string(), z.unknown()).nullable(), () => null, "Known persona fields of the user, as loaded at the start of the turn", true),
+  personaVersion: field<number>(z.number(), () => 0, "Version of the persona in the store (0: nothing learned yet)", true),
+  sessionId: field<string | null>(z.string().nullable(), () => null, "Id of this thread's current session", true),
+  sessionCount: field<number>(z.number(), () => 0, "Sessions this thread has had; a thread used again after its session ended starts a new one", true),
+  sessionStart: field<number>(z.number(), () => 0, "Index in messages where the current session begins"),
+  sessionTurns: field<number>(z.number(), () => 0, "Turns of the current session recorded so far"),
+  turnStart: field<number | null>(z.number().nullable(), () => null, "Index in messages where this turn's input begins; null when no turn is open"),
+  recorded: field<number>(z.number(), () => 0, "Length of messages after the last recorded turn: later messages are this turn's, or stale"),
+  seenBatch: field<string | null>(z.string().nullable(), () => null, "The newest input batch a session manager has seen"),
+  newSession: field<boolean>(z.boolean(), () => false, "This turn opens a new session"),
+  endSession: field<boolean>(z.boolean(), () => false, "Input flag: end the session after this turn (or now, when no message is sent)"),
+  scene: field<string | null>(z.string().nullable(), () => null, "Optional scene description added to the chatbot's system prompt", true),
+  learningDue: field<boolean>(z.boolean(), () => false, "Set by the session recorder when learning runs at the end of this turn"),
+  lastLearning: field<LearningSummary | null>(
+    learningSummarySchema.nullable() as unknown as z.ZodType<LearningSummary | null>,
+    () => null,
+    "Outcome of the last learning run started from this thread",
+    true,
+  ),
+  memoryWarnings: field<string[]>(z.array(z.string()), () => [], "Stored rows that did not fit their schema and were left out this turn", true),
+  turnLedger: field<{ ledger: SessionLedger; rev: number | null } | null>(
+    z.any() as z.ZodType<{ ledger: SessionLedger; rev: number | null } | null>,
+    () => null,
+    "The session ledger as read when the turn opened (turn-local)",
+  ),
+};
+
+type Fields = typeof FIELDS;
+type FieldValue<F> = F extends Field<infer T> ? T : never;
+
+function annotationOf<F extends Field<unknown>>(definition: F) {
+  return Annotation<FieldValue<F>>({ reducer: (_current: FieldValue<F>, update: FieldValue<F>) => update, default: definition.initial as () => FieldValue<F> });
+}
+
+/**
+ * The graph's channels (LangGraph Annotation: node updates are not validated,
+ * which keeps a turn lean). One thread holds one or more sessions of one user.
  */
 export const PersonaGraphAnnotation = Annotation.Root({
   /** The conversation of the thread (the chatbot sees only the current session's part). */
   messages: Annotation<BaseMessage[], Messages>({ reducer: personaMessagesReducer, default: () => [] }),
-  /** Known persona fields of the user, as loaded at the start of the turn. */
-  persona: last<PersonaValues | null>(() => null),
-  /** Version of the persona in the store (0: nothing learned yet). */
-  personaVersion: last<number>(() => 0),
-  /** Id of this thread's current session. */
-  sessionId: last<string | null>(() => null),
-  /** Sessions this thread has had; a thread used again after its session ended starts a new one. */
-  sessionCount: last<number>(() => 0),
-  /** Index in `messages` where the current session begins. */
-  sessionStart: last<number>(() => 0),
-  /** Turns of the current session recorded so far. */
-  sessionTurns: last<number>(() => 0),
-  /** Index in `messages` where this turn's input begins; null when no turn is open. */
-  turnStart: last<number | null>(() => null),
-  /** Length of `messages` after the last recorded turn: later messages are this turn's, or stale. */
-  recorded: last<number>(() => 0),
-  /** The newest input batch a session manager has seen (see personaMessagesReducer). */
-  seenBatch: last<string | null>(() => null),
-  /** This turn opens a new session (set by the session manager, cleared by the recorder). */
-  newSession: last<boolean>(() => false),
-  /** Input flag: end the session after this turn (or now, when no message is sent). */
-  endSession: last<boolean>(() => false),
-  /** Optional scene description added to the chatbot's system prompt. */
-  scene: last<string | null>(() => null),
-  /** Set by the session recorder when learning runs at the end of this turn. */
-  learningDue: last<boolean>(() => false),
-  /** Outcome of the last learning run started from this thread. */
-  lastLearning: last<LearningSummary | null>(() => null),
-  /** Stored rows that did not fit their schema and were left out this turn (one line each). */
-  memoryWarnings: last<string[]>(() => []),
-  /** The session ledger as read when the turn opened (turn-local; saves the recorder a read). */
-  turnLedger: last<{ ledger: SessionLedger; rev: number | null } | null>(() => null),
+  ...(Object.fromEntries(Object.entries(FIELDS).map(([name, definition]) => [name, annotationOf(definition)])) as {
+    [K in keyof Fields]: ReturnType<typeof annotationOf<Fields[K]>>;
+  }),
 });
 
 /** The full state a node receives. */
@@ -103,6 +134,29 @@ export type PersonaGraphStateType = typeof PersonaGraphAnnotation.State;
 
 /** A partial state update (what a node returns). */
 export type PersonaGraphUpdate = Partial<Omit<PersonaGraphStateType, "messages">> & { messages?: Messages };
+
+const messagesDisplay = { jsonSchemaExtra: MessagesZodMeta.jsonSchemaExtra };
+
+/**
+ * The same state as a zod schema with LangGraph reducers, for graphs that
+ * validate every node's update (`validateState: true`, what the served graphs
+ * use: LangGraph Studio reads the state's JSON schema from it).
+ */
+export const PersonaGraphZodState = z.object({
+  messages: (z.array(z.any()) as unknown as z.ZodType<BaseMessage[], Messages>)
+    .describe("The conversation")
+    .register(registry, { ...messagesDisplay, reducer: { fn: personaMessagesReducer }, default: () => [] }),
+  ...(Object.fromEntries(
+    Object.entries(FIELDS).map(([name, definition]) => [
+      name,
+      // A copy: registering a reducer on the shared schema would change the output schema's channels too.
+      (definition.schema as z.ZodType).describe(definition.schema.description ?? name).register(registry, {
+        reducer: { fn: (_current: unknown, update: unknown) => update },
+        default: definition.initial,
+      }),
+    ]),
+  ) as unknown as { [K in keyof Fields]: Fields[K]["schema"] }),
+});
 
 /** Messages as the graph's input accepts them: a list, or one message. */
 const messagesInput = (maxMessageChars: number) =>
@@ -139,29 +193,13 @@ export function personaInputSchema(maxMessageChars: number) {
   });
 }
 
-const learningSummarySchema = z.object({
-  outcome: z.string(),
-  sessionIds: z.array(z.string()),
-  version: z.number(),
-  applied: z.number(),
-  rejected: z.number(),
-  error: z.string().optional(),
-});
-
 /**
  * What the graph returns and LangGraph Studio shows: `messages` as a chat, the
- * rest as fields. The same fields as {@link PersonaGraphAnnotation}, without
- * the turn-local bookkeeping.
+ * public fields of the state (not the turn-local bookkeeping).
  */
 export const PersonaGraphState = z.object({
-  messages: (z.array(z.any()) as unknown as z.ZodType<BaseMessage[], BaseMessage[]>)
-    .describe("The conversation")
-    .register(registry, { jsonSchemaExtra: MessagesZodMeta.jsonSchemaExtra }),
-  persona: z.record(z.string(), z.unknown()).nullable().describe("Known persona fields of the user, as loaded at the start of the turn"),
-  personaVersion: z.number().describe("Version of the persona in the store (0: nothing learned yet)"),
-  sessionId: z.string().nullable().describe("Id of this thread's current session"),
-  sessionCount: z.number().describe("Sessions this thread has had"),
-  scene: z.string().nullable().describe("Optional scene description added to the chatbot's system prompt"),
-  lastLearning: learningSummarySchema.nullable().describe("Outcome of the last learning run started from this thread"),
-  memoryWarnings: z.array(z.string()).describe("Stored rows that did not fit their schema and were left out this turn"),
+  messages: (z.array(z.any()) as unknown as z.ZodType<BaseMessage[], BaseMessage[]>).describe("The conversation").register(registry, messagesDisplay),
+  ...(Object.fromEntries(Object.entries(FIELDS).filter(([, definition]) => definition.public).map(([name, definition]) => [name, definition.schema])) as {
+    [K in keyof Fields as Fields[K]["public"] extends true ? K : never]: Fields[K]["schema"];
+  }),
 });
