@@ -48,7 +48,7 @@ export type {
   SessionRecord,
   TranscriptTurn,
 } from "./memory/types.js";
-export { commitAtomically } from "./memory/atomicCommit.js";
+export { commitAtomically } from "./store/atomicCommit.js";
 export { diffPersonas, formatDifferences } from "./memory/diff.js";
 export type { FieldDifference } from "./memory/diff.js";
 export { rollbackPersona, RollbackError } from "./memory/rollback.js";
@@ -56,7 +56,7 @@ export { exportPersona, PersonaExportSchema } from "./memory/export.js";
 export type { PersonaExport } from "./memory/export.js";
 export { forgetUser } from "./memory/erasure.js";
 export type { ForgetResult } from "./memory/erasure.js";
-export type { AtomicCommitStore, AtomicWrite } from "./memory/atomicCommit.js";
+export type { AtomicCommitStore, AtomicWrite } from "./store/atomicCommit.js";
 
 // Storage
 export { SqliteStore } from "./store/sqliteStore.js";

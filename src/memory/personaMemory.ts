@@ -1,7 +1,7 @@
 import type { BaseStore, Item } from "@langchain/langgraph";
 import { randomUUID } from "node:crypto";
 import type { PersonaValues } from "../schema/fields.js";
-import { commitAtomically, revOf, type AtomicWrite } from "./atomicCommit.js";
+import { commitAtomically, revOf, type AtomicWrite } from "../store/atomicCommit.js";
 import {
   CURRENT_KEY,
   historyNamespace,
