@@ -19,6 +19,39 @@ export function decodeNamespace(encoded: string): string[] {
     .map((label) => decodeURIComponent(label));
 }
 
+/**
+ * The encoded range [low, high) that holds exactly the namespaces under a
+ * non-empty prefix, compared as bytes: every encoded label ends with "/" and
+ * "/" + 1 is "0". No character of a label acts as a pattern.
+ *
+ * @param prefix whole labels
+ * @returns [low, high) for `ns >= low AND ns < high`
+ * @example
+ * namespaceRange(["persona", "u1"]); // ["persona/u1/", "persona/u10"]
+ */
+export function namespaceRange(prefix: readonly string[]): [string, string] {
+  const low = encodeNamespace(prefix);
+  return [low, `${low.slice(0, -1)}0`];
+}
+
+/**
+ * The labels of a listNamespaces prefix condition before its first "*"
+ * wildcard (LangGraph's contract: a "*" label in a condition matches any
+ * label). A store may narrow its scan to them; the conditions are still
+ * applied in full by selectNamespaces.
+ *
+ * @param op a listNamespaces operation
+ * @returns the literal leading labels, possibly none
+ * @example
+ * literalPrefix({ matchConditions: [{ matchType: "prefix", path: ["persona", "*", "history"] }] }); // ["persona"]
+ */
+export function literalPrefix(op: Pick<ListNamespacesOperation, "matchConditions">): string[] {
+  const condition = op.matchConditions?.find((c) => c.matchType === "prefix");
+  if (!condition) return [];
+  const wildcard = condition.path.indexOf("*");
+  return condition.path.slice(0, wildcard === -1 ? condition.path.length : wildcard);
+}
+
 /** The label rules of LangGraph's stores: non-empty strings without ".". */
 export function validateLabels(namespace: readonly string[], allowEmpty: boolean): void {
   if (!Array.isArray(namespace)) throw new TypeError("namespace must be an array of strings");
