@@ -13,7 +13,7 @@ export interface HistoryOptions {
 /** `persona history`: every version of a user's persona, what changed, why and from which sessions. */
 export async function runHistory(options: HistoryOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
-  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+  await withPersistence(options.db, { readOnly: true }, async ({ store }) => {
     const history = await new PersonaMemory(store, userId).history();
     if (options.json) {
       io.output.write(`${JSON.stringify(history, null, 2)}\n`);

@@ -37,6 +37,7 @@ export function redactPostgresUrl(url: string): string {
     if (parsed.password) parsed.password = "***";
     return parsed.toString();
   } catch {
-    return "postgres://(unparsable URL)";
+    // Unparsable: still name it, with anything that may be a password hidden.
+    return url.trim().replace(/^([a-z]+:\/\/[^:@/]*):[^@/]*@/i, "$1:***@");
   }
 }
