@@ -66,7 +66,7 @@ export function postgresErasureStatement(compact: boolean): string {
   const tables = ERASED_TABLES.join(", ");
   return compact
     ? `Postgres: the rows are deleted, so no query and no pg_dump returns them, and VACUUM FULL rewrote ${tables} with their TOAST tables and indexes into new files that hold no deleted row; the old files were removed, not overwritten, so their blocks stay on the disk until reused. ${NOT_COVERED}`
-    : `Postgres: the rows are deleted, so no query and no pg_dump returns them, and VACUUM marked their space for reuse. Their bytes stay in the table files as dead tuples until new rows overwrite that space or the tables are rewritten (--compact runs VACUUM FULL, which locks each table while it runs). ${NOT_COVERED}`;
+    : `Postgres: the rows are deleted, so no query and no pg_dump returns them, and VACUUM marked their space for reuse (empty pages at the end of a table are given back to the file system). VACUUM does not overwrite that space: deleted bytes can stay in the table files as dead tuples until new rows reuse it or the tables are rewritten (--compact runs VACUUM FULL, which locks each table while it runs). ${NOT_COVERED}`;
 }
 
 /**
