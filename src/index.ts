@@ -64,8 +64,13 @@ export type { SqliteStoreOptions } from "./store/sqliteStore.js";
 export { openSqlitePersistence, scrubSqliteFile } from "./store/sqlitePersistence.js";
 export { openPersistence } from "./store/openPersistence.js";
 export { isPostgresUrl } from "./store/postgresUrl.js";
-export type { Persistence } from "./store/openPersistence.js";
-export type { SqlitePersistence } from "./store/sqlitePersistence.js";
+export type { Persistence, OpenPersistenceOptions } from "./store/openPersistence.js";
+export type { SqlitePersistence, SqlitePersistenceOptions } from "./store/sqlitePersistence.js";
+export { PersistenceError } from "./store/errors.js";
+export type { ScrubOptions, ScrubReport } from "./store/scrubReport.js";
+export { checkpointPrunerFor } from "./store/checkpointRetention.js";
+export type { CheckpointPruner, PruneResult } from "./store/checkpointRetention.js";
+export { supportsAtomicCommit, revOf } from "./store/atomicCommit.js";
 
 // Models
 export { createChatModelFromEnv, resolveModelEndpoint, ConfigurationError, DEFAULT_MODEL } from "./models/openaiCompatible.js";

@@ -230,9 +230,10 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
     return this.writes;
   }
 
-  private toItem(row: Row): Item {
+  /** `namespace`: the caller's labels when known (a get), else decoded from the row. */
+  private toItem(row: Row, namespace?: readonly string[]): Item {
     return {
-      namespace: decodeNamespace(row.ns),
+      namespace: namespace ? [...namespace] : decodeNamespace(row.ns),
       key: row.key,
       value: JSON.parse(row.value) as Record<string, unknown>,
       createdAt: new Date(row.created_at),
@@ -243,7 +244,7 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
   private getOne(op: GetOperation): Item | null {
     validateLabels(op.namespace, false);
     const row = this.statements?.get.get(encodeNamespace(op.namespace), op.key);
-    return row ? this.toItem(row) : null;
+    return row ? this.toItem(row, op.namespace) : null;
   }
 
   private serialize(value: unknown): string {
