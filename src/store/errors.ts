@@ -57,7 +57,26 @@ function errorCode(error: unknown): string | undefined {
 }
 
 function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  // Duck-typed: errors from another realm (a native addon, a vm context) fail `instanceof Error`.
+  const message = (error as { message?: unknown } | null)?.message;
+  return typeof message === "string" ? message : String(error);
+}
+
+/**
+ * True for an error a database driver raised (it carries a string `code`),
+ * as opposed to a mistake in the call (TypeError) or an error already wrapped.
+ *
+ * @param error anything thrown
+ * @returns whether to wrap it in a PersistenceError
+ * @example
+ * if (isDriverError(error)) throw sqliteError(path, "read", error);
+ */
+export function isDriverError(error: unknown): boolean {
+  if (error instanceof PersistenceError || error instanceof TypeError) return false;
+  if (typeof error !== "object" || error === null) return false;
+  const { code, name } = error as { code?: unknown; name?: unknown };
+  if (name === "TypeError") return false;
+  return typeof code === "string" || Array.isArray((error as { errors?: unknown }).errors);
 }
 
 /** SQLite result codes that say the file is not a usable database as given. */
@@ -122,7 +141,8 @@ export function postgresError(location: string, action: string, error: unknown):
   const code = errorCode(error);
   let message = errorMessage(error);
   // AggregateError (IPv4 + IPv6 both refused) has an empty message.
-  if (!message && error instanceof AggregateError) message = error.errors.map(errorMessage).join("; ");
+  const inner = (error as { errors?: unknown } | null)?.errors;
+  if (!message && Array.isArray(inner)) message = inner.map(errorMessage).join("; ");
   if (!message) message = code ?? "unknown error";
   return new PersistenceError(`cannot ${action} Postgres at ${location}: ${message}`, {
     location,

@@ -11,7 +11,7 @@ import {
   type SearchOperation,
 } from "@langchain/langgraph";
 import { assertDistinctWrites, type AtomicCommitStore, type AtomicWrite } from "./atomicCommit.js";
-import { PersistenceError, postgresError } from "./errors.js";
+import { isDriverError, PersistenceError, postgresError } from "./errors.js";
 import {
   decodeNamespace,
   encodeNamespace,
@@ -416,9 +416,7 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
 
   private wrap(action: string, error: unknown): unknown {
     // Mistakes in the call (bad labels, bad values) keep their own type.
-    if (error instanceof TypeError || error instanceof PersistenceError || !(error instanceof Error)) return error;
-    if (!("code" in error) && !(error instanceof AggregateError)) return error;
-    return postgresError(this.location, action, error);
+    return isDriverError(error) ? postgresError(this.location, action, error) : error;
   }
 
   /**

@@ -10,7 +10,7 @@ import {
   type SearchOperation,
 } from "@langchain/langgraph";
 import { assertDistinctWrites, type AtomicCommitStore, type AtomicWrite } from "./atomicCommit.js";
-import { PersistenceError, sqliteError } from "./errors.js";
+import { isDriverError, PersistenceError, sqliteError } from "./errors.js";
 import {
   decodeNamespace,
   encodeNamespace,
@@ -335,8 +335,7 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
 
   private wrap(action: string, error: unknown): unknown {
     // Mistakes in the call (bad labels, bad values) keep their own type.
-    if (error instanceof TypeError || !(error instanceof Error) || !("code" in error)) return error;
-    return sqliteError(this.location, action, error);
+    return isDriverError(error) ? sqliteError(this.location, action, error) : error;
   }
 
   /** One conditional write; false when its condition does not hold. */
