@@ -219,6 +219,22 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect((await store.get(ns, "written"))?.value).toEqual({ rev: 1 });
     });
 
+    it("commits values with quotes, backslashes, braces, commas and NULL-like text intact", async () => {
+      const ns = ["cas-text", 'it\'s "quoted"'];
+      const values = [
+        { rev: 1, text: 'a "quoted" \\ back\\slash, {brace} [bracket]' },
+        { rev: 1, text: "NULL" },
+        { rev: 1, text: "{}" },
+        { rev: 1, text: "line\nbreak\ttab 🙂 用户" },
+      ];
+      const ok = await commitAtomically(
+        store,
+        values.map((value, i) => ({ namespace: ns, key: `k${i},{x}`, value, expectRev: null })),
+      );
+      expect(ok).toBe(true);
+      for (const [i, value] of values.entries()) expect((await store.get(ns, `k${i},{x}`))?.value).toEqual(value);
+    });
+
     it("rejects a commit that names one item twice", async () => {
       const ns = ["cas-twice"];
       await expect(
