@@ -39,7 +39,12 @@ export class PersistenceError extends Error {
   }
 }
 
-/** Postgres needs packages that are optional dependencies of this one. */
+/**
+ * Postgres needs packages that are optional dependencies of this one.
+ *
+ * @example
+ * throw new MissingPostgresPackagesError("postgres://app@db/persona");
+ */
 export class MissingPostgresPackagesError extends PersistenceError {
   /** @param location the Postgres URL without its password */
   constructor(location: string) {

@@ -3,7 +3,15 @@
  * so choosing a database never requires the optional Postgres packages.
  */
 
-/** A schema name we can safely quote into SQL. */
+/**
+ * Checks that a schema name can be quoted into SQL safely.
+ *
+ * @param schema the name
+ * @returns the same name
+ * @throws Error saying which characters are allowed
+ * @example
+ * assertSchemaName("persona"); // "persona"
+ */
 export function assertSchemaName(schema: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(schema)) {
     throw new Error(
@@ -13,11 +21,27 @@ export function assertSchemaName(schema: string): string {
   return schema;
 }
 
+/**
+ * True for a `postgres://` or `postgresql://` URL (anything else is a SQLite path).
+ *
+ * @param location a --db value
+ * @returns whether it selects Postgres
+ * @example
+ * isPostgresUrl("postgres://app@db/persona"); // true
+ */
 export function isPostgresUrl(location: string): boolean {
   return /^postgres(ql)?:\/\//i.test(location.trim());
 }
 
-/** Splits our own `schema` query parameter off a postgres:// URL (pg would pass it to the server). */
+/**
+ * Splits our own `schema` query parameter off a postgres:// URL (pg would pass it to the server).
+ *
+ * @param url a postgres:// URL
+ * @returns the URL for pg and the schema, if given
+ * @throws Error for an unparsable URL or a bad schema name
+ * @example
+ * parsePostgresUrl("postgres://app@db/persona?schema=p"); // { connectionString: "postgres://app@db/persona", schema: "p" }
+ */
 export function parsePostgresUrl(url: string): { connectionString: string; schema?: string } {
   let parsed: URL;
   try {
@@ -30,7 +54,14 @@ export function parsePostgresUrl(url: string): { connectionString: string; schem
   return { connectionString: parsed.toString(), ...(schema ? { schema: assertSchemaName(schema) } : {}) };
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its password, for messages (also for an unparsable URL).
+ *
+ * @param url a postgres:// URL
+ * @returns the URL with the password replaced by ***
+ * @example
+ * redactPostgresUrl("postgres://app:secret@db/persona"); // "postgres://app:***@db/persona"
+ */
 export function redactPostgresUrl(url: string): string {
   try {
     const parsed = new URL(url);

@@ -63,8 +63,7 @@ export interface SqlitePersistenceOptions {
  * keeps the WAL from being truncated.
  *
  * @param db an open, writable connection
- * @param location the path named in messages
- * @default location the connection's file name
+ * @param location the path named in messages (default: the connection's file name)
  * @returns what the scrub did and guarantees
  * @example
  * scrubSqliteFile(persistence.db);

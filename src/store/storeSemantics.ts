@@ -7,11 +7,24 @@ import type { ListNamespacesOperation, MatchCondition } from "@langchain/langgra
  * Namespaces are stored as URI-encoded labels, each followed by "/":
  * ["persona","u1"] -> "persona/u1/". A label never contains a raw "/", so the
  * prefix "persona/u1/" can never match "persona/u10/".
+ *
+ * @param namespace whole labels
+ * @returns the stored form
+ * @example
+ * encodeNamespace(["persona", "a/b"]); // "persona/a%2Fb/"
  */
 export function encodeNamespace(namespace: readonly string[]): string {
   return namespace.map((label) => `${encodeURIComponent(label)}/`).join("");
 }
 
+/**
+ * The labels of a stored namespace (inverse of encodeNamespace).
+ *
+ * @param encoded the stored form
+ * @returns the labels
+ * @example
+ * decodeNamespace("persona/a%2Fb/"); // ["persona", "a/b"]
+ */
 export function decodeNamespace(encoded: string): string[] {
   return encoded
     .slice(0, -1)
@@ -52,7 +65,15 @@ export function literalPrefix(op: Pick<ListNamespacesOperation, "matchConditions
   return condition.path.slice(0, wildcard === -1 ? condition.path.length : wildcard);
 }
 
-/** The label rules of LangGraph's stores: non-empty strings without ".". */
+/**
+ * The label rules of LangGraph's stores: non-empty strings without ".".
+ *
+ * @param namespace the labels
+ * @param allowEmpty whether no label at all is allowed (a search of everything)
+ * @throws Error naming the bad label
+ * @example
+ * validateLabels(["persona", "u1"], false);
+ */
 export function validateLabels(namespace: readonly string[], allowEmpty: boolean): void {
   if (!Array.isArray(namespace)) throw new TypeError("namespace must be an array of strings");
   if (namespace.length === 0 && !allowEmpty) throw new Error("Namespace cannot be empty.");
@@ -101,7 +122,16 @@ function compareFilterValue(actual: unknown, expected: unknown): boolean {
   return sameJson(actual, expected);
 }
 
-/** True when an item's value satisfies every entry of a search filter (top-level fields). */
+/**
+ * True when an item's value satisfies every entry of a search filter (top-level
+ * fields; `$eq`, `$ne`, `$gt`, `$gte`, `$lt`, `$lte`, `$in`, `$nin`).
+ *
+ * @param value the stored value
+ * @param filter the search filter, or undefined for none
+ * @returns whether the item matches
+ * @example
+ * matchesFilter({ status: "ended" }, { status: "ended" }); // true
+ */
 export function matchesFilter(value: Record<string, unknown>, filter: Record<string, unknown> | undefined): boolean {
   if (!filter) return true;
   return Object.entries(filter).every(([field, expected]) => compareFilterValue(value[field], expected));
@@ -114,7 +144,15 @@ function matchesCondition(condition: MatchCondition, namespace: string[]): boole
   return path.every((label, i) => label === "*" || namespace[start + i] === label);
 }
 
-/** Applies a listNamespaces operation (conditions, depth, order, paging) to stored namespaces. */
+/**
+ * Applies a listNamespaces operation (conditions, depth, order, paging) to stored namespaces.
+ *
+ * @param stored the decoded namespaces
+ * @param op the operation
+ * @returns the namespaces to return
+ * @example
+ * selectNamespaces([["persona", "u1"]], { matchConditions: [{ matchType: "prefix", path: ["persona"] }] });
+ */
 export function selectNamespaces(stored: string[][], op: ListNamespacesOperation): string[][] {
   let namespaces = stored;
   if (op.matchConditions?.length) {
