@@ -166,6 +166,18 @@ function openReadOnly(path: string): { db: Database.Database; snapshot: boolean 
 type ListOptions = CheckpointListOptions | undefined;
 
 /**
+ * The connection as SqliteSaver sees it when read-only: its setup asks for
+ * `journal_mode=WAL`, which SQLite refuses on a read-only connection to a file
+ * in another mode; the facade answers with the current mode instead.
+ */
+function readOnlyFacade(db: Database.Database): Database.Database {
+  const facade = Object.create(db) as Database.Database;
+  facade.pragma = ((source: string, options?: Database.PragmaOptions) =>
+    /^\s*journal_mode\s*=/i.test(source) ? db.pragma("journal_mode", options) : db.pragma(source, options)) as Database.Database["pragma"];
+  return facade;
+}
+
+/**
  * LangGraph's SqliteSaver whose errors name the file; read-only, it creates
  * nothing, reads as empty a file without checkpoint tables, and refuses writes.
  */
@@ -175,7 +187,7 @@ class NamedSqliteSaver extends SqliteSaver {
     private readonly location: string,
     private readonly readOnly: boolean,
   ) {
-    super(db);
+    super(readOnly ? readOnlyFacade(db) : db);
   }
 
   private empty: boolean | undefined;

@@ -119,6 +119,32 @@ describe("openPersistence on SQLite, read-only", () => {
   });
 });
 
+describe("openPersistence read-only on a file in rollback-journal mode", () => {
+  it("reads checkpoints without switching the file to WAL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "persona-ro-journal-"));
+    try {
+      const path = join(dir, "journal.db");
+      const writer = openSqlitePersistence(path);
+      await writer.checkpointer.put(
+        { configurable: { thread_id: "t", checkpoint_ns: "" } },
+        { v: 4, id: "1ef00000-0000-6000-8000-000000000001", ts: new Date().toISOString(), channel_values: { x: 1 }, channel_versions: {}, versions_seen: {} },
+        { source: "input", step: -1, parents: {} },
+      );
+      writer.db.pragma("journal_mode = DELETE");
+      writer.close();
+      expect(readFileSync(path).subarray(18, 20)).toEqual(Buffer.from([1, 1]));
+      const before = readFileSync(path);
+      const reader = await openPersistence(path, { readOnly: true });
+      const tuple = await reader.checkpointer.getTuple({ configurable: { thread_id: "t" } });
+      expect(tuple?.checkpoint.channel_values).toEqual({ x: 1 });
+      await reader.close();
+      expect(readFileSync(path).equals(before)).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("openPersistence errors name the location", () => {
   let dir: string;
   beforeEach(() => {
