@@ -47,10 +47,14 @@ function historyValue(userIndex, version) {
 
 const versionKey = (version) => String(version).padStart(10, "0");
 
-/** Runs `op` repeatedly for `seconds`; returns operations per second. */
+/**
+ * Runs `op` repeatedly for `seconds`; returns operations per wall-clock second
+ * and per CPU second of this process (user + system).
+ */
 async function rate(seconds, op) {
   const budget = seconds * 1e9;
   let count = 0;
+  const cpuStart = process.cpuUsage();
   const start = process.hrtime.bigint();
   let elapsed = 0;
   // Check the clock every 16 operations: cheap, and fine-grained enough at these rates.
@@ -58,7 +62,8 @@ async function rate(seconds, op) {
     for (let i = 0; i < 16; i++) await op(count++);
     elapsed = Number(process.hrtime.bigint() - start);
   }
-  return count / (elapsed / 1e9);
+  const cpu = process.cpuUsage(cpuStart);
+  return { wall: count / (elapsed / 1e9), cpu: count / ((cpu.user + cpu.system) / 1e6) };
 }
 
 function median(values) {
@@ -87,7 +92,12 @@ async function interleave(figures, rounds, seconds, log) {
     }
     log(`  round ${round}/${rounds} done`);
   }
-  return Object.fromEntries(Object.entries(samples).map(([name, values]) => [name, { perSecond: median(values), samples: values }]));
+  return Object.fromEntries(
+    Object.entries(samples).map(([name, values]) => [
+      name,
+      { perSecond: median(values.map((v) => v.wall)), perCpuSecond: median(values.map((v) => v.cpu)), samples: values.map((v) => v.wall) },
+    ]),
+  );
 }
 
 /** Fills a store with `users` current documents and one history entry each. */
@@ -233,7 +243,8 @@ async function measurePostgres({ index, postgres, url, users, rounds, seconds, l
  * @param {number} [options.rounds] interleaved windows per figure; the median is reported. @default 3
  * @param {string|false} [options.postgres] Postgres URL, or false to skip Postgres.
  * @param {(line: string) => void} [options.log] progress lines. @default stderr
- * @returns {Promise<object>} `{ machine, sqlite, postgres, ratios, settings }`; each figure is `{ perSecond, samples }`.
+ * @returns {Promise<object>} `{ machine, sqlite, postgres, ratios, settings }`; each figure is
+ *   `{ perSecond, perCpuSecond, samples }` (medians; samples are the wall-clock windows).
  * @example
  * const figures = await measureStoreThroughput({ seconds: 1 });
  * console.log(formatStoreThroughput(figures));
@@ -252,6 +263,7 @@ export async function measureStoreThroughput(options = {}) {
   const ratios = {};
   for (const count of users) {
     ratios[`SQLite CAS ${count} users / raw NORMAL upsert`] = sqlite[`CAS commit, ${count} users`].perSecond / sqlite["raw upsert (synchronous=NORMAL)"].perSecond;
+    ratios[`SQLite CAS ${count} users / raw NORMAL upsert, per CPU second`] = sqlite[`CAS commit, ${count} users`].perCpuSecond / sqlite["raw upsert (synchronous=NORMAL)"].perCpuSecond;
     if (!pg.skipped) ratios[`Postgres CAS ${count} users / raw upsert`] = pg[`CAS commit, ${count} users`].perSecond / pg["raw upsert"].perSecond;
   }
   return { machine, settings: { users, seconds, rounds }, sqlite, postgres: pg, ratios };
@@ -269,19 +281,21 @@ export function formatStoreThroughput(figures) {
   const { machine, settings } = figures;
   lines.push(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, load average ${machine.loadAverageBefore.join(" ")} before, ${machine.loadAverageAfter.join(" ")} after; node ${machine.node}`);
   lines.push(`each figure: median of ${settings.rounds} interleaved windows of ${settings.seconds} s, one sequential caller`);
-  const table = (title, section) => {
+  const table = (title, section, cpuColumn) => {
     lines.push("", title);
     if (section.skipped) {
       lines.push(`  skipped: ${section.skipped}`);
       return;
     }
     const width = Math.max(...Object.keys(section).map((name) => name.length));
-    for (const [name, { perSecond, samples }] of Object.entries(section)) {
-      lines.push(`  ${name.padEnd(width)}  ${Math.round(perSecond).toLocaleString("en-US").padStart(9)} /s   (windows: ${samples.map((s) => Math.round(s)).join(", ")})`);
+    const count = (n) => Math.round(n).toLocaleString("en-US").padStart(9);
+    for (const [name, { perSecond, perCpuSecond, samples }] of Object.entries(section)) {
+      const cpu = cpuColumn ? `  ${count(perCpuSecond)} /CPU-s` : "";
+      lines.push(`  ${name.padEnd(width)}  ${count(perSecond)} /s${cpu}   (windows: ${samples.map((s) => Math.round(s)).join(", ")})`);
     }
   };
-  table("SQLite", figures.sqlite);
-  table("Postgres", figures.postgres);
+  table("SQLite (per second of wall clock; per CPU second of this process, which other load disturbs less but which leaves out waiting for the disk)", figures.sqlite, true);
+  table("Postgres (per second of wall clock; the server's work is in another process)", figures.postgres, false);
   lines.push("", "ratios");
   for (const [name, value] of Object.entries(figures.ratios)) lines.push(`  ${name}: ${(value * 100).toFixed(0)} %`);
   return `${lines.join("\n")}\n`;
