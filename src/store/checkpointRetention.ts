@@ -2,7 +2,8 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { MemorySaver } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import type Database from "better-sqlite3";
-import { assertSchemaName } from "./postgresUrl.js";
+import { postgresError, sqliteError } from "./errors.js";
+import { assertSchemaName, describePool } from "./postgresUrl.js";
 
 /**
  * What one pruneThread call deleted.
@@ -92,6 +93,14 @@ class SqlitePruner implements CheckpointPruner {
   }
 
   async pruneThread(threadId: string): Promise<PruneResult> {
+    try {
+      return this.prune(threadId);
+    } catch (error) {
+      throw sqliteError(this.db.name, "prune checkpoints in", error);
+    }
+  }
+
+  private prune(threadId: string): PruneResult {
     (this.saver as unknown as { setup(): void }).setup();
     return this.db
       .transaction((): PruneResult => {
@@ -163,7 +172,12 @@ class PostgresPruner implements CheckpointPruner {
 
   async pruneThread(threadId: string): Promise<PruneResult> {
     const { checkpoints: cp, blobs: bl, writes: wr } = this.tables;
-    const client = await this.internals.pool.connect();
+    let client: PgClient;
+    try {
+      client = await this.internals.pool.connect();
+    } catch (error) {
+      throw postgresError(describePool(this.internals.pool), "connect to", error);
+    }
     try {
       await client.query("BEGIN");
       const latest = await client.query<{ ns: string; id: string; v: number | null; delta: boolean }>(
@@ -197,7 +211,7 @@ class PostgresPruner implements CheckpointPruner {
       return { checkpoints: checkpoints.rowCount ?? 0, writes: writes.rowCount ?? 0, blobs: blobs.rowCount ?? 0 };
     } catch (error) {
       await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
+      throw postgresError(describePool(this.internals.pool), "prune checkpoints in", error);
     } finally {
       client.release();
     }

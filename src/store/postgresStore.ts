@@ -21,7 +21,7 @@ import {
   selectNamespaces,
   validateLabels,
 } from "./storeSemantics.js";
-import { assertSchemaName, redactPostgresUrl } from "./postgresUrl.js";
+import { assertSchemaName, describePool, redactPostgresUrl } from "./postgresUrl.js";
 
 type SearchItem = Item & { score?: number };
 
@@ -113,12 +113,6 @@ END
 $fn$`;
 }
 
-function poolLocation(pool: pg.Pool): string {
-  const options = (pool as unknown as { options?: { connectionString?: string; host?: string; port?: number; database?: string } }).options ?? {};
-  if (options.connectionString) return redactPostgresUrl(options.connectionString);
-  return `postgres://${options.host ?? "localhost"}:${options.port ?? 5432}/${options.database ?? ""}`;
-}
-
 /**
  * A LangGraph BaseStore in PostgreSQL with whole-label namespace search (labels
  * are compared as text, never as patterns) and a multi-item compare-and-swap
@@ -160,7 +154,7 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
     this.pool = typeof connection === "string" ? new pg.Pool({ connectionString: connection }) : connection;
     this.schema = assertSchemaName(options.schema ?? "public");
     this.readOnly = options.readOnly ?? false;
-    this.location = options.location ?? (typeof connection === "string" ? redactPostgresUrl(connection) : poolLocation(this.pool));
+    this.location = options.location ?? (typeof connection === "string" ? redactPostgresUrl(connection) : describePool(this.pool));
     this.table = `"${this.schema}".persona_store_items`;
     this.commitFunction = `"${this.schema}".${COMMIT_FUNCTION}`;
     this.statementPrefix = `persona_${createHash("sha1").update(this.schema).digest("hex").slice(0, 12)}`;

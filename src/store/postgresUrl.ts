@@ -72,3 +72,20 @@ export function redactPostgresUrl(url: string): string {
     return url.trim().replace(/^([a-z]+:\/\/[^:@/]*):[^@/]*@/i, "$1:***@");
   }
 }
+
+/**
+ * Names the server of a pg Pool for messages, password hidden (read from the
+ * pool's options without importing pg).
+ *
+ * @param pool a pg Pool, or anything with pg's `options`
+ * @returns a postgres:// URL without password
+ * @example
+ * describePool(new pg.Pool({ connectionString: "postgres://app:secret@db/persona" })); // "postgres://app:***@db/persona"
+ */
+export function describePool(pool: unknown): string {
+  const options =
+    (pool as { options?: { connectionString?: string; host?: string; port?: number; database?: string; user?: string } } | null)?.options ?? {};
+  if (options.connectionString) return redactPostgresUrl(options.connectionString);
+  const user = options.user ? `${options.user}@` : "";
+  return `postgres://${user}${options.host ?? "localhost"}:${options.port ?? 5432}/${options.database ?? ""}`;
+}

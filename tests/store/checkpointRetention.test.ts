@@ -19,6 +19,8 @@ import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
 import { checkpointPrunerFor } from "../../src/store/checkpointRetention.js";
 import { openSqlitePersistence, type SqlitePersistence } from "../../src/store/sqlitePersistence.js";
 import { openPostgresPersistence } from "../../src/store/postgresPersistence.js";
+import { openPersistence } from "../../src/store/openPersistence.js";
+import { PersistenceError } from "../../src/store/errors.js";
 import { freshSchema, postgresAvailable, POSTGRES_TEST_URL } from "./postgresTestServer.js";
 
 /** Row counts straight from each saver's storage, independent of the pruner. */
@@ -254,6 +256,25 @@ describe.each(backends)("checkpoint pruning on %s", (_name, open) => {
 });
 
 describe("checkpointPrunerFor", () => {
+  it("a prune that fails names the database", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "persona-prune-ro-"));
+    try {
+      const path = join(dir, "ro.db");
+      const writer = openSqlitePersistence(path);
+      const graph = buildGraph(writer.checkpointer);
+      for (let i = 0; i < 2; i++) await graph.invoke({ log: [`x${i}`] }, { configurable: { thread_id: "t" } });
+      writer.close();
+      const reader = await openPersistence(path, { readOnly: true });
+      const failure = await checkpointPrunerFor(reader.checkpointer)!.pruneThread("t").catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PersistenceError);
+      expect((failure as Error).message).toContain(path);
+      await reader.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+
   it("returns undefined for a saver it does not know, and for none", () => {
     class OtherSaver extends MemorySaver {}
     expect(checkpointPrunerFor(undefined)).toBeUndefined();
