@@ -72,10 +72,16 @@ const REV_EXPRESSION = `CASE WHEN jsonb_typeof(value -> 'rev') = 'number' THEN (
 const MODE = { none: 0, rev: 1, absent: 2 } as const;
 
 /**
- * The compare-and-swap as one server-side call: check every condition
- * (locking the rows that exist, in the order given: callers sort), then
- * write. A row that must be absent but appears concurrently aborts the whole
- * call with serialization_failure (40001), so nothing is half-written.
+ * The compare-and-swap as one server-side call. Absence checks without a
+ * value come first; with several revisions to check, their rows are locked
+ * (SELECT ... FOR UPDATE, in the (ns, key) order callers sort by) and checked
+ * before anything is written; then the conditional updates and deletes
+ * (`... AND rev = expected`, which re-checks the row's latest version under
+ * its lock), then
+ * the conditional inserts (ON CONFLICT DO NOTHING), then the unconditional
+ * writes. A condition that fails before anything was written returns false;
+ * one that fails after a write (another writer got in between) aborts the call
+ * with serialization_failure (40001), so nothing is half-written.
  */
 function commitFunctionSql(table: string, fn: string): string {
   return `
@@ -84,28 +90,60 @@ RETURNS boolean LANGUAGE plpgsql AS $fn$
 DECLARE
   i integer;
   n integer := coalesce(array_length(p_ns, 1), 0);
+  checked integer := 0;
   current_rev double precision;
+  wrote boolean := false;
 BEGIN
   FOR i IN 1 .. n LOOP
-    IF p_mode[i] = ${MODE.rev} THEN
-      SELECT rev INTO current_rev FROM ${table} WHERE ns = p_ns[i] AND key = p_key[i] FOR UPDATE;
-      IF NOT FOUND OR current_rev <> p_expect[i] THEN RETURN false; END IF;
-    ELSIF p_mode[i] = ${MODE.absent} THEN
+    IF p_mode[i] = ${MODE.absent} AND p_value[i] IS NULL THEN
       PERFORM 1 FROM ${table} WHERE ns = p_ns[i] AND key = p_key[i];
       IF FOUND THEN RETURN false; END IF;
+    ELSIF p_mode[i] = ${MODE.rev} THEN
+      checked := checked + 1;
+    END IF;
+  END LOOP;
+  -- Several revisions to check: lock and check them all before writing, so a
+  -- conflict is a plain false, not an aborted call.
+  IF checked > 1 THEN
+    FOR i IN 1 .. n LOOP
+      IF p_mode[i] = ${MODE.rev} THEN
+        SELECT rev INTO current_rev FROM ${table} WHERE ns = p_ns[i] AND key = p_key[i] FOR UPDATE;
+        IF NOT FOUND OR current_rev <> p_expect[i] THEN RETURN false; END IF;
+      END IF;
+    END LOOP;
+  END IF;
+  FOR i IN 1 .. n LOOP
+    IF p_mode[i] = ${MODE.rev} THEN
+      IF p_value[i] IS NULL THEN
+        DELETE FROM ${table} WHERE ns = p_ns[i] AND key = p_key[i] AND rev = p_expect[i];
+      ELSE
+        UPDATE ${table} SET value = p_value[i], updated_at = now() WHERE ns = p_ns[i] AND key = p_key[i] AND rev = p_expect[i];
+      END IF;
+      IF NOT FOUND THEN
+        IF wrote THEN RAISE EXCEPTION 'persona store: item % changed concurrently', p_key[i] USING ERRCODE = '40001'; END IF;
+        RETURN false;
+      END IF;
+      wrote := true;
     END IF;
   END LOOP;
   FOR i IN 1 .. n LOOP
-    IF p_value[i] IS NULL THEN
-      DELETE FROM ${table} WHERE ns = p_ns[i] AND key = p_key[i];
-    ELSIF p_mode[i] = ${MODE.absent} THEN
+    IF p_mode[i] = ${MODE.absent} AND p_value[i] IS NOT NULL THEN
       INSERT INTO ${table} (ns, key, value) VALUES (p_ns[i], p_key[i], p_value[i]) ON CONFLICT (ns, key) DO NOTHING;
       IF NOT FOUND THEN
-        RAISE EXCEPTION 'persona store: item % was created concurrently', p_key[i] USING ERRCODE = '40001';
+        IF wrote THEN RAISE EXCEPTION 'persona store: item % was created concurrently', p_key[i] USING ERRCODE = '40001'; END IF;
+        RETURN false;
       END IF;
-    ELSE
-      INSERT INTO ${table} (ns, key, value) VALUES (p_ns[i], p_key[i], p_value[i])
-      ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, updated_at = now();
+      wrote := true;
+    END IF;
+  END LOOP;
+  FOR i IN 1 .. n LOOP
+    IF p_mode[i] = ${MODE.none} THEN
+      IF p_value[i] IS NULL THEN
+        DELETE FROM ${table} WHERE ns = p_ns[i] AND key = p_key[i];
+      ELSE
+        INSERT INTO ${table} (ns, key, value) VALUES (p_ns[i], p_key[i], p_value[i])
+        ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, updated_at = now();
+      END IF;
     END IF;
   END LOOP;
   RETURN true;
@@ -414,13 +452,13 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
   }
 
   /**
-   * Applies the writes if every `expectRev` holds, else none, in one call of a
-   * server-side function (one round trip, one transaction): existing rows are
-   * locked (SELECT ... FOR UPDATE, in (ns, key) order) and their generated
-   * `rev` column checked, then the writes run; a row expected to be absent is
-   * inserted with ON CONFLICT DO NOTHING, and if another writer created it in
-   * the meantime the whole call is rolled back. Lock-order deadlocks and
-   * serialization failures count as conflicts: the caller rebuilds and retries.
+   * Applies the writes if every `expectRev` holds, else none. One write is one
+   * statement that checks its own condition (`UPDATE ... WHERE rev = $n`,
+   * `INSERT ... ON CONFLICT DO NOTHING`); several are one call of a
+   * server-side function (one round trip, one transaction) that runs the same
+   * conditional statements in (ns, key) order and rolls everything back when
+   * a condition fails after a write. Lock-order deadlocks and serialization
+   * failures count as conflicts: the caller rebuilds and retries.
    *
    * @param writes the writes, each item at most once
    * @returns true when applied, false when a condition failed (nothing written)
@@ -436,9 +474,17 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
       }
       return { ns: encodeNamespace(write.namespace), write };
     });
+    await this.setup();
+    if (rows.length === 1) {
+      try {
+        return await this.commitOne(rows[0]!.ns, rows[0]!.write);
+      } catch (error) {
+        if (CONFLICT_CODES.has((error as { code?: string }).code ?? "")) return false;
+        throw this.wrap("write to", error);
+      }
+    }
     // One lock order for every writer: no deadlock between two commits of the same items.
     rows.sort((a, b) => (a.ns < b.ns ? -1 : a.ns > b.ns ? 1 : a.write.key < b.write.key ? -1 : a.write.key > b.write.key ? 1 : 0));
-    await this.setup();
     try {
       const result = await this.pool.query<{ ok: boolean }>(
         this.statement("commit", `SELECT ${this.commitFunction}($1, $2, $3, $4, $5) AS ok`, [
@@ -456,6 +502,33 @@ export class PostgresStore extends BaseStore implements AtomicCommitStore {
       if (CONFLICT_CODES.has((error as { code?: string }).code ?? "")) return false;
       throw this.wrap("write to", error);
     }
+  }
+
+  /** A commit of one write: one statement that checks its own condition, no function call. */
+  private async commitOne(ns: string, write: AtomicWrite): Promise<boolean> {
+    const { key, value, expectRev } = write;
+    const json = value === null ? null : JSON.stringify(value);
+    let query: pg.QueryConfig;
+    if (expectRev === undefined) {
+      await this.putOne(this.pool, { namespace: write.namespace, key, value });
+      return true;
+    } else if (expectRev === null) {
+      query =
+        json === null
+          ? this.statement("exists", `SELECT 1 FROM ${this.table} WHERE ns = $1 AND key = $2`, [ns, key])
+          : this.statement("insert_absent", `INSERT INTO ${this.table} (ns, key, value) VALUES ($1, $2, $3) ON CONFLICT (ns, key) DO NOTHING`, [ns, key, json]);
+      const result = await this.pool.query(query);
+      return json === null ? result.rowCount === 0 : result.rowCount === 1;
+    } else if (json === null) {
+      query = this.statement("delete_rev", `DELETE FROM ${this.table} WHERE ns = $1 AND key = $2 AND rev = $3`, [ns, key, expectRev]);
+    } else {
+      query = this.statement(
+        "update_rev",
+        `UPDATE ${this.table} SET value = $3, updated_at = now() WHERE ns = $1 AND key = $2 AND rev = $4`,
+        [ns, key, json, expectRev],
+      );
+    }
+    return (await this.pool.query(query)).rowCount === 1;
   }
 
   /** Ends the pool if this store created it. */

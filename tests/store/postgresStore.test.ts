@@ -80,6 +80,25 @@ describeWithPostgres("PostgresStore", () => {
     expect((await store.get(ns, "k"))!.value).toEqual({ rev: 24, count: 24 });
   });
 
+  it("a commit that loses an insert race after its first write leaves nothing half-written", async () => {
+    for (let round = 0; round < 20; round++) {
+      const ns = ["race", `half-${round}`];
+      await store.put(ns, "r", { rev: 1 });
+      const [withUpdate, insertOnly] = await Promise.all([
+        store.commitAtomically([
+          { namespace: ns, key: "r", value: { rev: 2, by: "x" }, expectRev: 1 },
+          { namespace: ns, key: "k", value: { rev: 1, by: "x" }, expectRev: null },
+        ]),
+        store.commitAtomically([{ namespace: ns, key: "k", value: { rev: 1, by: "y" }, expectRev: null }]),
+      ]);
+      expect(withUpdate !== insertOnly).toBe(true); // exactly one created k
+      const r = (await store.get(ns, "r"))!.value;
+      const k = (await store.get(ns, "k"))!.value;
+      if (withUpdate) expect([r, k]).toEqual([{ rev: 2, by: "x" }, { rev: 1, by: "x" }]);
+      else expect([r, k]).toEqual([{ rev: 1 }, { rev: 1, by: "y" }]);
+    }
+  });
+
   it("a failed condition writes nothing", async () => {
     const ns = ["race", "all-or-nothing"];
     await store.put(ns, "a", { rev: 3 });
