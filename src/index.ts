@@ -68,7 +68,7 @@ export type {
   SessionRecord,
   TranscriptTurn,
 } from "./memory/records.js";
-export { commitAtomically } from "./memory/atomicCommit.js";
+export { commitAtomically } from "./store/atomicCommit.js";
 export { diffPersonas, formatDifferences } from "./memory/diff.js";
 export type { FieldDifference } from "./memory/diff.js";
 export { rollbackPersona, RollbackError } from "./learning/rollback.js";
@@ -76,7 +76,7 @@ export { exportPersona, PersonaExportSchema } from "./memory/export.js";
 export type { PersonaExport } from "./memory/export.js";
 export { forgetUser } from "./memory/erasure.js";
 export type { ForgetResult } from "./memory/erasure.js";
-export type { AtomicCommitStore, AtomicWrite } from "./memory/atomicCommit.js";
+export type { AtomicCommitStore, AtomicWrite } from "./store/atomicCommit.js";
 
 // Storage
 export { SqliteStore } from "./store/sqliteStore.js";
@@ -84,8 +84,13 @@ export type { SqliteStoreOptions } from "./store/sqliteStore.js";
 export { openSqlitePersistence, scrubSqliteFile } from "./store/sqlitePersistence.js";
 export { openPersistence } from "./store/openPersistence.js";
 export { isPostgresUrl } from "./store/postgresUrl.js";
-export type { Persistence } from "./store/openPersistence.js";
-export type { SqlitePersistence } from "./store/sqlitePersistence.js";
+export type { Persistence, OpenPersistenceOptions } from "./store/openPersistence.js";
+export type { SqlitePersistence, SqlitePersistenceOptions } from "./store/sqlitePersistence.js";
+export { PersistenceError } from "./store/errors.js";
+export type { ScrubOptions, ScrubReport } from "./store/scrubReport.js";
+export { checkpointPrunerFor } from "./store/checkpointRetention.js";
+export type { CheckpointPruner, PruneResult } from "./store/checkpointRetention.js";
+export { supportsAtomicCommit, revOf } from "./store/atomicCommit.js";
 
 // Models
 export { createChatModelFromEnv, resolveModelEndpoint, ConfigurationError, DEFAULT_MODEL } from "./models/openaiCompatible.js";

@@ -34,7 +34,7 @@ async function personaAt(memory: PersonaMemory, version: number): Promise<Person
 export async function runDiff(options: DiffOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
   const from = parseVersion("--from", options.from);
-  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+  await withPersistence(options.db, { readOnly: true }, async ({ store }) => {
     const memory = new PersonaMemory(store, userId);
     const to = parseVersion("--to", options.to, (await memory.load()).version);
     const differences = diffPersonas(await personaAt(memory, from), await personaAt(memory, to));

@@ -14,7 +14,7 @@ export interface ExportOptions {
 /** `persona export`: persona, history, sessions with transcripts and learning log as one JSON document. */
 export async function runExport(options: ExportOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
-  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+  await withPersistence(options.db, { readOnly: true }, async ({ store }) => {
     const memory = new PersonaMemory(store, userId);
     const text = `${JSON.stringify(await exportPersona(memory), null, 2)}\n`;
     reportUnreadableRows(memory, io);

@@ -9,22 +9,31 @@ export interface ForgetOptions {
   user?: string;
   db?: string;
   yes?: boolean;
+  /** Postgres: rewrite the affected tables (VACUUM FULL) instead of only marking the space reusable. */
+  compact?: boolean;
 }
 
 /**
  * `persona forget`: erases the user's persona, history, sessions, transcripts,
  * learning log and the checkpoints of their threads, then scrubs the database
- * files (SQLite: WAL checkpoint + VACUUM; Postgres: VACUUM).
+ * files (SQLite: WAL checkpoint + VACUUM; Postgres: VACUUM, or VACUUM FULL with
+ * --compact) and prints exactly what that guarantees for the files.
  */
 export async function runForget(options: ForgetOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
   if (!options.yes) throw new UsageError(`this erases everything stored about "${userId}"; add --yes to confirm`);
   await withPersistence(options.db, { mustExist: true }, async (persistence) => {
     const result = await forgetUser(new PersonaMemory(persistence.store, userId), persistence.checkpointer);
-    io.errors.write("scrubbing deleted data from the database files...\n");
-    await persistence.scrubDeleted();
+    io.errors.write(
+      persistence.kind === "sqlite"
+        ? "rebuilding the database file (VACUUM) so the deleted rows leave no trace in it...\n"
+        : options.compact
+          ? "rewriting the tables (VACUUM FULL; each table is locked while it runs)...\n"
+          : "running VACUUM on the tables...\n",
+    );
+    const report = await persistence.scrubDeleted({ compact: options.compact });
     io.output.write(
-      `forgot user "${userId}": ${result.deletedItems} stored items and ${result.deletedThreads.length} threads deleted\n`,
+      `forgot user "${userId}": ${result.deletedItems} stored items and ${result.deletedThreads.length} threads deleted\n${report.statement}\n`,
     );
     if (result.skippedThreads.length) {
       io.output.write(
@@ -36,10 +45,10 @@ export async function runForget(options: ForgetOptions, io: CommandIO): Promise<
 
 export const forgetCommand: CliCommand = {
   name: "forget",
-  usage: "--user <id> --yes [--db <path|postgres-url>]",
+  usage: "--user <id> --yes [--db <path|postgres-url>] [--compact]",
   summary: "Erase everything stored about a user, including their threads' checkpoints.",
   flags: ["user", "db"],
-  booleanFlags: ["yes"],
+  booleanFlags: ["yes", "compact"],
   run: (flags, io) =>
-    runForget({ user: flags.text("user"), db: flags.text("db"), yes: flags.on("yes") }, io),
+    runForget({ user: flags.text("user"), db: flags.text("db"), yes: flags.on("yes"), compact: flags.on("compact") }, io),
 };

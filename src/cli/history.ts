@@ -13,7 +13,7 @@ export interface HistoryOptions {
 /** `persona history`: every version of a user's persona, what changed, why and from which sessions. */
 export async function runHistory(options: HistoryOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
-  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+  await withPersistence(options.db, { readOnly: true }, async ({ store }) => {
     const memory = new PersonaMemory(store, userId);
     const history = await memory.history();
     reportUnreadableRows(memory, io);

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { ConfigurationError } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandFlags } from "./command.js";
 import { COMMANDS } from "./commands.js";
+import { PersistenceError } from "../store/errors.js";
 import { CommandFailedError, UsageError } from "./errors.js";
 
 const ENVIRONMENT = `environment:
@@ -57,10 +58,16 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    const known = error instanceof UsageError || error instanceof ConfigurationError || error instanceof CommandFailedError;
+    const known =
+      error instanceof UsageError ||
+      error instanceof ConfigurationError ||
+      error instanceof PersistenceError ||
+      error instanceof CommandFailedError;
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`persona: ${message.split("\n")[0]}\n`);
     if (!known && process.env.PERSONA_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    // 2: the command line is wrong (usage, or a --db that is no database); 1: something failed.
+    const badInput = error instanceof UsageError || (error instanceof PersistenceError && error.badInput);
+    process.exitCode = badInput ? 2 : 1;
   },
 );

@@ -6,23 +6,30 @@ import { describeRecordProblem, type PersonaMemory } from "../memory/personaMemo
 import type { CommandIO } from "./command.js";
 import { resolveDbPath } from "./settings.js";
 
+/** How a command opens the database. */
+export interface CliPersistenceOptions {
+  /** Commands that only read or change existing data: a mistyped path is an error instead of a new empty file. */
+  mustExist?: boolean;
+  /** Commands that only read (show, history, diff, export): nothing is written, a read-only file works. */
+  readOnly?: boolean;
+}
+
 /**
- * Opens the database named by --db / PERSONA_DB. Commands that only read or
- * change existing data pass `mustExist`, so a mistyped path is an error
- * instead of a new empty file.
+ * Opens the database named by --db / PERSONA_DB. Errors name the path or URL
+ * (PersistenceError; the CLI exits 2 when the location is wrong, 1 otherwise).
  */
-export async function openCliPersistence(flag: string | undefined, options: { mustExist?: boolean } = {}): Promise<Persistence> {
+export async function openCliPersistence(flag: string | undefined, options: CliPersistenceOptions = {}): Promise<Persistence> {
   const location = resolveDbPath(flag);
-  if (options.mustExist && !isPostgresUrl(location) && !existsSync(location)) {
+  if ((options.mustExist || options.readOnly) && !isPostgresUrl(location) && !existsSync(location)) {
     throw new UsageError(`no database at ${location} (pass --db or set PERSONA_DB)`);
   }
-  return openPersistence(location);
+  return openPersistence(location, { readOnly: options.readOnly });
 }
 
 /** Runs `body` with the database open and always closes it. */
 export async function withPersistence<T>(
   flag: string | undefined,
-  options: { mustExist?: boolean },
+  options: CliPersistenceOptions,
   body: (persistence: Persistence) => Promise<T>,
 ): Promise<T> {
   const persistence = await openCliPersistence(flag, options);

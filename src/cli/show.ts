@@ -11,7 +11,7 @@ export interface ShowOptions {
 /** `persona show`: the stored persona of one user as JSON, with its version. */
 export async function runShow(options: ShowOptions, io: Pick<CommandIO, "output" | "errors">): Promise<void> {
   const userId = requireUser(options.user);
-  await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
+  await withPersistence(options.db, { readOnly: true }, async ({ store }) => {
     const memory = new PersonaMemory(store, userId);
     const document = await memory.load();
     io.output.write(`${JSON.stringify(document, null, 2)}\n`);

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import { defaultPersonaSchema } from "../schema/defaultSchema.js";
 import type { PersonaValues } from "../schema/fields.js";
 import { parsePersona } from "../schema/parsePersona.js";
-import { commitAtomically, revOf, unwrapStore, type AtomicWrite } from "./atomicCommit.js";
+import { commitAtomically, revOf, unwrapStore, type AtomicWrite } from "../store/atomicCommit.js";
 import {
   CURRENT_KEY,
   decodeLabel,

@@ -9,11 +9,14 @@ import {
   type PutOperation,
   type SearchOperation,
 } from "@langchain/langgraph";
-import { revOf, type AtomicCommitStore, type AtomicWrite } from "../memory/atomicCommit.js";
+import { assertDistinctWrites, type AtomicCommitStore, type AtomicWrite } from "./atomicCommit.js";
+import { isDriverError, PersistenceError, sqliteError } from "./errors.js";
 import {
   decodeNamespace,
   encodeNamespace,
+  literalPrefix,
   matchesFilter,
+  namespaceRange,
   selectNamespaces,
   validateLabels,
 } from "./storeSemantics.js";
@@ -37,9 +40,30 @@ export const UNREADABLE_VALUE = "__unreadable_value";
 /** A search result; the store has no vector index, so `score` is always undefined. */
 type SearchItem = Item & { score?: number };
 
+/**
+ * Options of {@link SqliteStore}.
+ *
+ * @example
+ * const store = new SqliteStore("./persona.db", { busyTimeoutMs: 10_000 });
+ */
 export interface SqliteStoreOptions {
-  /** Milliseconds a writer waits for another process's lock before failing. Default 5000. */
+  /**
+   * Milliseconds a writer waits for another process's lock before failing.
+   * @default 5000
+   */
   busyTimeoutMs?: number;
+  /**
+   * Read only: no pragma that writes, no table created or migrated; writes
+   * throw. Pass a connection opened with `{ readonly: true }` (or let
+   * openPersistence do it).
+   * @default false
+   */
+  readOnly?: boolean;
+  /**
+   * The path error messages name.
+   * @default the connection's file name
+   */
+  location?: string;
 }
 
 interface Row {
@@ -51,56 +75,181 @@ interface Row {
 }
 
 /**
+ * The revision the CAS checks, computed by SQLite from the value when a row is
+ * written: the value's numeric `rev`, else 0 (the same rule as `revOf`).
+ */
+const REV_EXPRESSION = `CASE json_type(value, '$.rev') WHEN 'integer' THEN json_extract(value, '$.rev') WHEN 'real' THEN json_extract(value, '$.rev') ELSE 0 END`;
+
+/**
+ * A rowid table with a unique (ns, key) index: values (often a kilobyte or
+ * more) sit in the table b-tree, where a new row is appended, and the index
+ * stays small. WITHOUT ROWID would split leaf pages on every insert.
+ */
+function tableSql(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+    ns TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    rev GENERATED ALWAYS AS (${REV_EXPRESSION}) STORED,
+    UNIQUE (ns, key)
+  )`;
+}
+
+const COLUMNS = "ns, key, value, created_at, updated_at";
+
+/** Thrown inside a transaction to roll it back when a condition fails. */
+class ConditionFailed extends Error {}
+
+type Statements = {
+  get: Database.Statement<[string, string], Row>;
+  scanAll: Database.Statement<[], Row>;
+  scanRange: Database.Statement<[string, string], Row>;
+  namespacesAll: Database.Statement<[], { ns: string }>;
+  namespacesRange: Database.Statement<[string, string], { ns: string }>;
+};
+
+type CommitRun = (writes: AtomicWrite[], namespaces: string[], statements: WriteStatements, at: string) => void;
+
+type WriteStatements = {
+  upsert: Database.Statement<[string, string, string, string, string]>;
+  remove: Database.Statement<[string, string]>;
+  insertIfAbsent: Database.Statement<[string, string, string, string, string]>;
+  updateIfRev: Database.Statement<[string, string, string, string, number]>;
+  removeIfRev: Database.Statement<[string, string, number]>;
+  exists: Database.Statement<[string, string], { found: number }>;
+};
+
+/**
  * A LangGraph BaseStore in one SQLite file (better-sqlite3), in WAL mode with
  * a busy timeout so several processes can share the file. Namespace search is
- * by whole labels. Besides the BaseStore API it offers `commitAtomically`, a
- * multi-item compare-and-swap in one IMMEDIATE transaction.
+ * by whole labels, compared as text (no label is ever a pattern). Besides the
+ * BaseStore API it offers `commitAtomically`, a multi-item compare-and-swap:
+ * each write is one conditional statement on a generated `rev` column, all in
+ * one IMMEDIATE transaction (a single write needs no transaction).
+ *
+ * @example
+ * const store = new SqliteStore("./persona.db");
+ * await store.put(["persona", "u1"], "current", { rev: 1, persona: {} });
+ * await store.commitAtomically([{ namespace: ["persona", "u1"], key: "current", value: { rev: 2, persona: {} }, expectRev: 1 }]);
  */
 export class SqliteStore extends BaseStore implements AtomicCommitStore {
   readonly db: Database.Database;
+  /** True when the store was opened read-only: every write throws. */
+  readonly readOnly: boolean;
+  /** The path error messages name. */
+  readonly location: string;
   private readonly ownsDb: boolean;
-  private readonly statements: {
-    get: Database.Statement<[string, string], Row>;
-    upsert: Database.Statement<[string, string, string, string, string]>;
-    remove: Database.Statement<[string, string]>;
-    scanAll: Database.Statement<[], Row>;
-    scanRange: Database.Statement<[string, string], Row>;
-    namespaces: Database.Statement<[], { ns: string }>;
-  };
+  /** Undefined when opened read-only on a file that has no store table: reads find nothing. */
+  private readonly statements: Statements | undefined;
+  private readonly writes: WriteStatements | undefined;
+  /** All writes of one commit in one transaction; throws ConditionFailed to roll back. */
+  private readonly commitTransaction: Database.Transaction<CommitRun> | undefined;
 
-  /** Opens (or creates) the store in `file` (a path or ":memory:"), or uses an open connection. */
+  /**
+   * Opens (or creates) the store in `file` (a path or ":memory:"), or uses an open connection.
+   *
+   * @param file a path, ":memory:", or an open better-sqlite3 connection (left open on close)
+   * @param options busy timeout and read-only mode
+   * @throws PersistenceError naming the file when it cannot be opened or is not a database
+   */
   constructor(file: string | Database.Database, options: SqliteStoreOptions = {}) {
     super();
+    this.readOnly = options.readOnly ?? false;
     this.ownsDb = typeof file === "string";
-    this.db = typeof file === "string" ? new Database(file) : file;
-    this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("synchronous = NORMAL");
-    this.db.exec(`
-      CREATE TABLE IF NOT EXISTS store_items (
-        ns TEXT NOT NULL,
-        key TEXT NOT NULL,
-        value TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (ns, key)
-      ) WITHOUT ROWID;
-    `);
-    this.statements = {
-      get: this.db.prepare("SELECT * FROM store_items WHERE ns = ? AND key = ?"),
-      upsert: this.db.prepare(`
-        INSERT INTO store_items (ns, key, value, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
-      remove: this.db.prepare("DELETE FROM store_items WHERE ns = ? AND key = ?"),
-      scanAll: this.db.prepare("SELECT * FROM store_items ORDER BY ns, key"),
-      scanRange: this.db.prepare("SELECT * FROM store_items WHERE ns >= ? AND ns < ? ORDER BY ns, key"),
-      namespaces: this.db.prepare("SELECT DISTINCT ns FROM store_items ORDER BY ns"),
+    const path = options.location ?? (typeof file === "string" ? file : file.name);
+    this.location = path;
+    let db: Database.Database | undefined;
+    try {
+      db = typeof file === "string" ? new Database(file, this.readOnly ? { readonly: true, fileMustExist: true } : {}) : file;
+      this.db = db;
+      this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      if (this.readOnly) {
+        this.statements = this.hasTable("store_items") ? this.prepareReads() : undefined;
+        this.writes = undefined;
+        this.commitTransaction = undefined;
+      } else {
+        this.db.pragma("journal_mode = WAL");
+        this.db.pragma("synchronous = NORMAL");
+        this.migrate();
+        this.statements = this.prepareReads();
+        this.writes = this.prepareWrites();
+        this.commitTransaction = this.db.transaction<CommitRun>((writes, namespaces, statements, at) => {
+          for (let i = 0; i < writes.length; i++) {
+            if (!this.applyConditional(writes[i]!, namespaces[i]!, statements, at)) throw new ConditionFailed();
+          }
+        });
+      }
+    } catch (error) {
+      if (this.ownsDb && db?.open) db.close();
+      throw sqliteError(path, "open", error);
+    }
+  }
+
+  private hasTable(name: string): boolean {
+    return this.db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+  }
+
+  /** Creates the table, or rebuilds one written before the `rev` column existed. */
+  private migrate(): void {
+    this.db
+      .transaction(() => {
+        if (!this.hasTable("store_items")) {
+          this.db.exec(tableSql("store_items"));
+          return;
+        }
+        const columns = this.db.prepare("SELECT name FROM pragma_table_xinfo('store_items')").all() as Array<{ name: string }>;
+        if (columns.some((column) => column.name === "rev")) return;
+        this.db.exec(`
+          ${tableSql("store_items_rev")};
+          INSERT INTO store_items_rev (${COLUMNS}) SELECT ${COLUMNS} FROM store_items;
+          DROP TABLE store_items;
+          ALTER TABLE store_items_rev RENAME TO store_items;`);
+      })
+      .immediate();
+  }
+
+  private prepareReads(): Statements {
+    return {
+      get: this.db.prepare(`SELECT ${COLUMNS} FROM store_items WHERE ns = ? AND key = ?`),
+      scanAll: this.db.prepare(`SELECT ${COLUMNS} FROM store_items ORDER BY ns, key`),
+      scanRange: this.db.prepare(`SELECT ${COLUMNS} FROM store_items WHERE ns >= ? AND ns < ? ORDER BY ns, key`),
+      namespacesAll: this.db.prepare("SELECT DISTINCT ns FROM store_items ORDER BY ns"),
+      namespacesRange: this.db.prepare("SELECT DISTINCT ns FROM store_items WHERE ns >= ? AND ns < ? ORDER BY ns"),
     };
   }
 
-  private toItem(row: Row): Item {
+  private prepareWrites(): WriteStatements {
     return {
-      namespace: decodeNamespace(row.ns),
+      upsert: this.db.prepare(`
+        INSERT INTO store_items (${COLUMNS}) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (ns, key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`),
+      remove: this.db.prepare("DELETE FROM store_items WHERE ns = ? AND key = ?"),
+      insertIfAbsent: this.db.prepare(
+        `INSERT INTO store_items (${COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT (ns, key) DO NOTHING`,
+      ),
+      updateIfRev: this.db.prepare("UPDATE store_items SET value = ?, updated_at = ? WHERE ns = ? AND key = ? AND rev = ?"),
+      removeIfRev: this.db.prepare("DELETE FROM store_items WHERE ns = ? AND key = ? AND rev = ?"),
+      exists: this.db.prepare("SELECT 1 AS found FROM store_items WHERE ns = ? AND key = ?"),
+    };
+  }
+
+  private writable(): WriteStatements {
+    if (!this.writes) {
+      throw new PersistenceError(`cannot write to the SQLite database ${this.location}: it was opened read-only`, {
+        location: this.location,
+        badInput: false,
+        code: "SQLITE_READONLY",
+      });
+    }
+    return this.writes;
+  }
+
+  /** `namespace`: the caller's labels when known (a get), else decoded from the row. */
+  private toItem(row: Row, namespace?: readonly string[]): Item {
+    return {
+      namespace: namespace ? [...namespace] : decodeNamespace(row.ns),
       key: row.key,
       value: parseStoredValue(row.value),
       createdAt: new Date(row.created_at),
@@ -110,91 +259,148 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
 
   private getOne(op: GetOperation): Item | null {
     validateLabels(op.namespace, false);
-    const row = this.statements.get.get(encodeNamespace(op.namespace), op.key);
-    return row ? this.toItem(row) : null;
+    const row = this.statements?.get.get(encodeNamespace(op.namespace), op.key);
+    return row ? this.toItem(row, op.namespace) : null;
+  }
+
+  private serialize(value: unknown): string {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new TypeError("store values must be plain objects");
+    }
+    return JSON.stringify(value);
   }
 
   private putOne(op: PutOperation): void {
     validateLabels(op.namespace, false);
+    const writes = this.writable();
     const ns = encodeNamespace(op.namespace);
     if (op.value === null) {
-      this.statements.remove.run(ns, op.key);
+      writes.remove.run(ns, op.key);
       return;
     }
-    if (typeof op.value !== "object" || Array.isArray(op.value)) {
-      throw new TypeError("store values must be plain objects");
-    }
     const at = new Date().toISOString();
-    this.statements.upsert.run(ns, op.key, JSON.stringify(op.value), at, at);
+    writes.upsert.run(ns, op.key, this.serialize(op.value), at, at);
   }
 
   private searchMany(op: SearchOperation): SearchItem[] {
     validateLabels(op.namespacePrefix, true);
+    if (!this.statements) return [];
     const offset = op.offset ?? 0;
     const limit = op.limit ?? 10;
     const rows =
       op.namespacePrefix.length === 0
         ? this.statements.scanAll.iterate()
-        : (() => {
-            const low = encodeNamespace(op.namespacePrefix);
-            // "/" + 1 is "0": the range holds exactly the namespaces under the prefix.
-            const high = `${low.slice(0, -1)}0`;
-            return this.statements.scanRange.iterate(low, high);
-          })();
+        : this.statements.scanRange.iterate(...namespaceRange(op.namespacePrefix));
     const out: SearchItem[] = [];
     let skipped = 0;
     for (const row of rows) {
+      if (out.length >= limit) break;
       const item = this.toItem(row);
       if (!matchesFilter(item.value, op.filter)) continue;
       if (skipped < offset) {
         skipped++;
         continue;
       }
-      if (out.length >= limit) break;
       out.push({ ...item, score: undefined });
     }
     return out;
   }
 
-  private listNamespaces_(op: ListNamespacesOperation): string[][] {
+  private listNamespacesOnce(op: ListNamespacesOperation): string[][] {
+    if (!this.statements) return [];
+    // Narrow the scan to the literal labels of a prefix condition (up to its first "*").
+    const prefix = literalPrefix(op);
+    const rows =
+      prefix.length === 0
+        ? this.statements.namespacesAll.all()
+        : this.statements.namespacesRange.all(...namespaceRange(prefix));
     return selectNamespaces(
-      this.statements.namespaces.all().map((row) => decodeNamespace(row.ns)),
+      rows.map((row) => decodeNamespace(row.ns)),
       op,
     );
   }
 
-  async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
-    const run = this.db.transaction(() =>
-      operations.map((op) => {
-        if ("namespacePrefix" in op) return this.searchMany(op);
-        if ("matchConditions" in op || ("limit" in op && !("namespace" in op))) {
-          return this.listNamespaces_(op as ListNamespacesOperation);
-        }
-        if ("value" in op) {
-          this.putOne(op as PutOperation);
-          return undefined;
-        }
-        return this.getOne(op as GetOperation);
-      }),
-    );
-    return run() as OperationResults<Op>;
+  private runOne(op: Operation): unknown {
+    if ("namespacePrefix" in op) return this.searchMany(op);
+    if ("matchConditions" in op || ("limit" in op && !("namespace" in op))) {
+      return this.listNamespacesOnce(op as ListNamespacesOperation);
+    }
+    if ("value" in op) {
+      this.putOne(op as PutOperation);
+      return undefined;
+    }
+    return this.getOne(op as GetOperation);
   }
 
-  async commitAtomically(writes: AtomicWrite[]): Promise<boolean> {
-    const run = this.db.transaction(() => {
-      for (const write of writes) {
-        if (write.expectRev === undefined) continue;
-        const current = this.getOne({ namespace: write.namespace, key: write.key });
-        if (revOf(current?.value) !== write.expectRev) return false;
-      }
-      for (const write of writes) {
-        this.putOne({ namespace: write.namespace, key: write.key, value: write.value });
-      }
+  /**
+   * Runs the operations in order; several run in one transaction, a single one
+   * as one statement.
+   *
+   * @param operations gets, puts, searches and namespace listings
+   * @returns one result per operation
+   * @throws PersistenceError naming the file when the database fails
+   */
+  async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
+    try {
+      if (operations.length === 1) return [this.runOne(operations[0]!)] as OperationResults<Op>;
+      return this.db.transaction(() => operations.map((op) => this.runOne(op)))() as OperationResults<Op>;
+    } catch (error) {
+      throw this.wrap("use", error);
+    }
+  }
+
+  private wrap(action: string, error: unknown): unknown {
+    // Mistakes in the call (bad labels, bad values) keep their own type.
+    return isDriverError(error) ? sqliteError(this.location, action, error) : error;
+  }
+
+  /** One conditional write; false when its condition does not hold. */
+  private applyConditional(write: AtomicWrite, ns: string, writes: WriteStatements, at: string): boolean {
+    const { key, value, expectRev } = write;
+    if (expectRev === undefined) {
+      if (value === null) writes.remove.run(ns, key);
+      else writes.upsert.run(ns, key, this.serialize(value), at, at);
       return true;
+    }
+    if (expectRev === null) {
+      if (value === null) return writes.exists.get(ns, key) === undefined;
+      return writes.insertIfAbsent.run(ns, key, this.serialize(value), at, at).changes === 1;
+    }
+    if (value === null) return writes.removeIfRev.run(ns, key, expectRev).changes === 1;
+    return writes.updateIfRev.run(this.serialize(value), at, ns, key, expectRev).changes === 1;
+  }
+
+  /**
+   * Applies every write if every `expectRev` holds, else none. Each write is
+   * one statement that checks its own condition (`UPDATE ... WHERE rev = ?`,
+   * `INSERT ... ON CONFLICT DO NOTHING`); several run in one IMMEDIATE
+   * transaction, which takes the write lock first, so two processes can never
+   * both pass a check.
+   *
+   * @param writes the writes, each item at most once
+   * @returns true when applied, false when a condition failed (nothing written)
+   * @throws TypeError when an item appears twice; PersistenceError naming the file when the database fails
+   */
+  async commitAtomically(writes: AtomicWrite[]): Promise<boolean> {
+    const statements = this.writable();
+    const namespaces = writes.map((write) => {
+      validateLabels(write.namespace, false);
+      return encodeNamespace(write.namespace);
     });
-    // IMMEDIATE takes the write lock before reading, so two processes cannot
-    // both pass the check.
-    return run.immediate();
+    for (let i = 1; i < writes.length; i++) {
+      for (let j = 0; j < i; j++) {
+        if (namespaces[i] === namespaces[j] && writes[i]!.key === writes[j]!.key) assertDistinctWrites(writes);
+      }
+    }
+    const at = new Date().toISOString();
+    try {
+      if (writes.length === 1) return this.applyConditional(writes[0]!, namespaces[0]!, statements, at);
+      this.commitTransaction!.immediate(writes, namespaces, statements, at);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailed) return false;
+      throw this.wrap("write to", error);
+    }
   }
 
   /** Closes the connection if this store opened it. */

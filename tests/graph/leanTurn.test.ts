@@ -10,12 +10,12 @@ import { checkpointCount } from "../helpers/personaHarness.js";
 /** Counts every call that reaches the store itself (a round trip to the database). */
 function countingStore<S extends InMemoryStore | SqliteStore>(store: S) {
   const counts = { batch: 0, commit: 0, operations: [] as string[] };
-  const batch = store.batch.bind(store);
+  const batch = (store.batch as (operations: Operation[]) => Promise<unknown>).bind(store);
   store.batch = (async (operations: Operation[]) => {
     counts.batch++;
     counts.operations.push(...operations.map((op) => ("namespacePrefix" in op ? "search" : "value" in op ? "put" : "get")));
-    return batch(operations as never);
-  }) as typeof store.batch;
+    return batch(operations);
+  }) as unknown as typeof store.batch;
   const commit = (store as { commitAtomically?: (w: unknown[]) => Promise<boolean> }).commitAtomically?.bind(store);
   if (commit) {
     (store as unknown as { commitAtomically: (w: unknown[]) => Promise<boolean> }).commitAtomically = async (writes) => {

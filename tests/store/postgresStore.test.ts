@@ -2,6 +2,7 @@ import pg from "pg";
 import { PostgresStore as LangGraphPostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
 import { PostgresStore } from "../../src/store/postgresStore.js";
 import { openPersistence } from "../../src/store/openPersistence.js";
+import { PersistenceError } from "../../src/store/errors.js";
 import { PersonaMemory } from "../../src/memory/personaMemory.js";
 import { personaNamespace } from "../../src/memory/namespaces.js";
 import { describeWithPostgres, freshSchema, POSTGRES_TEST_URL } from "./postgresTestServer.js";
@@ -79,6 +80,25 @@ describeWithPostgres("PostgresStore", () => {
     expect((await store.get(ns, "k"))!.value).toEqual({ rev: 24, count: 24 });
   });
 
+  it("a commit that loses an insert race after its first write leaves nothing half-written", async () => {
+    for (let round = 0; round < 20; round++) {
+      const ns = ["race", `half-${round}`];
+      await store.put(ns, "r", { rev: 1 });
+      const [withUpdate, insertOnly] = await Promise.all([
+        store.commitAtomically([
+          { namespace: ns, key: "r", value: { rev: 2, by: "x" }, expectRev: 1 },
+          { namespace: ns, key: "k", value: { rev: 1, by: "x" }, expectRev: null },
+        ]),
+        store.commitAtomically([{ namespace: ns, key: "k", value: { rev: 1, by: "y" }, expectRev: null }]),
+      ]);
+      expect(withUpdate !== insertOnly).toBe(true); // exactly one created k
+      const r = (await store.get(ns, "r"))!.value;
+      const k = (await store.get(ns, "k"))!.value;
+      if (withUpdate) expect([r, k]).toEqual([{ rev: 2, by: "x" }, { rev: 1, by: "x" }]);
+      else expect([r, k]).toEqual([{ rev: 1 }, { rev: 1, by: "y" }]);
+    }
+  });
+
   it("a failed condition writes nothing", async () => {
     const ns = ["race", "all-or-nothing"];
     await store.put(ns, "a", { rev: 3 });
@@ -110,6 +130,83 @@ describeWithPostgres("PostgresStore", () => {
     } finally {
       await persistence.close();
       await fresh.drop();
+    }
+  });
+});
+
+describeWithPostgres("PostgresStore revisions, read-only mode and errors", () => {
+  it("adds the generated rev column to a table created before it, keeping every row", async () => {
+    const fresh = await freshSchema("oldrev");
+    const pool = new pg.Pool({ connectionString: POSTGRES_TEST_URL });
+    try {
+      await pool.query(`CREATE SCHEMA "${fresh.schema}"`);
+      await pool.query(`CREATE TABLE "${fresh.schema}".persona_store_items (
+        ns TEXT COLLATE "C" NOT NULL, key TEXT COLLATE "C" NOT NULL, value JSONB NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(), updated_at TIMESTAMPTZ NOT NULL DEFAULT now(), PRIMARY KEY (ns, key))`);
+      await pool.query(`INSERT INTO "${fresh.schema}".persona_store_items (ns, key, value) VALUES ('persona/u1/', 'current', '{"rev": 3, "v": "kept"}')`);
+      const store = new PostgresStore(pool, { schema: fresh.schema });
+      expect((await store.get(["persona", "u1"], "current"))?.value).toEqual({ rev: 3, v: "kept" });
+      expect(await store.commitAtomically([{ namespace: ["persona", "u1"], key: "current", value: { rev: 4 }, expectRev: 3 }])).toBe(true);
+      const revs = await pool.query(`SELECT key, rev FROM "${fresh.schema}".persona_store_items`);
+      expect(revs.rows).toEqual([{ key: "current", rev: 4 }]);
+    } finally {
+      await pool.end();
+      await fresh.drop();
+    }
+  });
+
+  it("read-only: creates nothing, reads a missing table as empty, refuses writes", async () => {
+    const fresh = await freshSchema("ro");
+    const pool = new pg.Pool({ connectionString: POSTGRES_TEST_URL });
+    try {
+      const reader = new PostgresStore(pool, { schema: fresh.schema, readOnly: true });
+      expect(await reader.get(["persona", "u1"], "current")).toBeNull();
+      expect(await reader.search(["persona"], { limit: 10 })).toEqual([]);
+      expect(await reader.listNamespaces()).toEqual([]);
+      const schemas = await pool.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [fresh.schema]);
+      expect(schemas.rowCount).toBe(0);
+      await expect(reader.put(["persona", "u1"], "current", { rev: 1 })).rejects.toThrow(/opened read-only/);
+      await expect(reader.commitAtomically([{ namespace: ["a"], key: "k", value: { rev: 1 } }])).rejects.toThrow(PersistenceError);
+      const writer = new PostgresStore(pool, { schema: fresh.schema });
+      await writer.put(["persona", "u1"], "current", { rev: 1 });
+      const later = new PostgresStore(pool, { schema: fresh.schema, readOnly: true });
+      expect((await later.get(["persona", "u1"], "current"))?.value).toEqual({ rev: 1 });
+    } finally {
+      await pool.end();
+      await fresh.drop();
+    }
+  });
+
+  it("answers several gets in one statement, in order, with misses as null", async () => {
+    const fresh = await freshSchema("many");
+    const pool = new pg.Pool({ connectionString: POSTGRES_TEST_URL });
+    try {
+      const store = new PostgresStore(pool, { schema: fresh.schema });
+      await store.put(["a"], "1", { n: 1 });
+      await store.put(["b"], "2", { n: 2 });
+      const results = await store.batch([
+        { namespace: ["b"], key: "2" },
+        { namespace: ["a"], key: "missing" },
+        { namespace: ["a"], key: "1" },
+      ]);
+      expect(results.map((item) => item?.value ?? null)).toEqual([{ n: 2 }, null, { n: 1 }]);
+    } finally {
+      await pool.end();
+      await fresh.drop();
+    }
+  });
+
+  it("names the server (without the password) in errors", async () => {
+    const pool = new pg.Pool({ connectionString: "postgres://someone:secret@127.0.0.1:1/nothing", connectionTimeoutMillis: 2000 });
+    try {
+      const store = new PostgresStore(pool, { location: "postgres://someone:***@127.0.0.1:1/nothing" });
+      const failure = await store.get(["a"], "k").catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(PersistenceError);
+      expect((failure as Error).message).toMatch(/Postgres at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/nothing/);
+      expect((failure as Error).message).not.toContain("secret");
+      expect((failure as PersistenceError).badInput).toBe(false);
+    } finally {
+      await pool.end();
     }
   });
 });

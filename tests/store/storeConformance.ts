@@ -1,5 +1,5 @@
 import type { BaseStore } from "@langchain/langgraph";
-import { commitAtomically, revOf } from "../../src/memory/atomicCommit.js";
+import { commitAtomically, revOf } from "../../src/store/atomicCommit.js";
 
 export interface StoreUnderTest {
   store: BaseStore;
@@ -118,6 +118,56 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       expect(paged).toHaveLength(2);
     });
 
+    // Labels a user id can become. Pairs like "a_b"/"axb" and "a%b"/"aXYZb" would
+    // collide if a label ever reached SQL LIKE; "a*b"/"a?b"/"a[x]b" if it reached GLOB.
+    const HOSTILE = ["*", "%", "_", "a_b", "axb", "a%b", "aXYZb", "a*b", "a?b", "a[x]b", "a/b", "a\\b", "it's", 'say "hi"', "用户", "🙂", "50%_off*"];
+
+    it("stores and finds hostile labels as text in get and search", async () => {
+      for (const label of HOSTILE) {
+        await store.put(["persona", label], "current", { who: label });
+        await store.put(["persona", label, "history"], "1", { who: label });
+      }
+      for (const label of HOSTILE) {
+        expect((await store.get(["persona", label], "current"))?.value).toEqual({ who: label });
+        const found = await store.search(["persona", label], { limit: 100 });
+        expect(found.map((item) => item.namespace)).toEqual(
+          expect.arrayContaining([["persona", label], ["persona", label, "history"]]),
+        );
+        expect(found).toHaveLength(2);
+        expect(found.every((item) => item.value.who === label)).toBe(true);
+      }
+      expect(await store.search(["persona", "a"], { limit: 100 })).toEqual([]);
+      expect(await store.search(["persona"], { limit: 1000 })).toHaveLength(HOSTILE.length * 2);
+    });
+
+    it("matches filter values with hostile text exactly", async () => {
+      for (const [i, label] of HOSTILE.entries()) await store.put(["filters"], `k${i}`, { who: label });
+      for (const [i, label] of HOSTILE.entries()) {
+        expect((await store.search(["filters"], { filter: { who: label }, limit: 100 })).map((item) => item.key)).toEqual([`k${i}`]);
+      }
+    });
+
+    it("lists namespaces with hostile labels as text; only a '*' in a condition is a wildcard", async () => {
+      for (const label of HOSTILE) {
+        await store.put(["persona", label], "current", { who: label });
+        await store.put(["persona", label, "history"], "1", { who: label });
+      }
+      for (const label of HOSTILE.filter((l) => l !== "*")) {
+        const listed = await store.listNamespaces({ prefix: ["persona", label], limit: 100 });
+        expect(listed.map((ns) => JSON.stringify(ns)).sort()).toEqual(
+          [JSON.stringify(["persona", label]), JSON.stringify(["persona", label, "history"])].sort(),
+        );
+        const suffixed = await store.listNamespaces({ suffix: [label], limit: 100 });
+        expect(suffixed).toEqual([["persona", label]]);
+      }
+      // LangGraph's contract: a "*" label in a match condition matches any label.
+      const wildcard = await store.listNamespaces({ prefix: ["persona", "*"], limit: 1000 });
+      expect(wildcard).toHaveLength(HOSTILE.length * 2);
+      // A stored "*" is a plain label: a suffix of "history" under it is only its own.
+      const underStar = await store.listNamespaces({ prefix: ["persona", "*", "history"], limit: 1000 });
+      expect(underStar).toHaveLength(HOSTILE.length);
+    });
+
     it("rejects namespace labels containing a period", async () => {
       await expect(store.put(["bad.label"], "k", { x: 1 })).rejects.toThrow(/period/i);
     });
@@ -142,6 +192,58 @@ export function describeStoreConformance(name: string, open: () => Promise<Store
       ).toBe(true);
       expect(revOf((await store.get(ns, "doc"))?.value)).toBe(2);
       expect(revOf((await store.get(ns, "side"))?.value)).toBe(1);
+    });
+
+    it("checks revisions of values without a rev field (0), deletes conditionally and checks absence", async () => {
+      const ns = ["cas-edge"];
+      await store.put(ns, "plain", { text: "no rev" });
+      expect(await commitAtomically(store, [{ namespace: ns, key: "plain", value: { rev: 1 }, expectRev: 1 }])).toBe(false);
+      expect(await commitAtomically(store, [{ namespace: ns, key: "plain", value: { rev: 1 }, expectRev: 0 }])).toBe(true);
+      expect(await commitAtomically(store, [{ namespace: ns, key: "plain", value: null, expectRev: 7 }])).toBe(false);
+      expect(await store.get(ns, "plain")).not.toBeNull();
+      expect(await commitAtomically(store, [{ namespace: ns, key: "plain", value: null, expectRev: 1 }])).toBe(true);
+      expect(await store.get(ns, "plain")).toBeNull();
+      await store.put(ns, "present", { rev: 2 });
+      const guarded = [
+        { namespace: ns, key: "absent", value: null, expectRev: null },
+        { namespace: ns, key: "written", value: { rev: 1 } },
+      ];
+      expect(await commitAtomically(store, guarded)).toBe(true);
+      expect((await store.get(ns, "written"))?.value).toEqual({ rev: 1 });
+      expect(
+        await commitAtomically(store, [
+          { namespace: ns, key: "present", value: null, expectRev: null },
+          { namespace: ns, key: "written", value: { rev: 2 } },
+        ]),
+      ).toBe(false);
+      expect((await store.get(ns, "written"))?.value).toEqual({ rev: 1 });
+    });
+
+    it("commits values with quotes, backslashes, braces, commas and NULL-like text intact", async () => {
+      const ns = ["cas-text", 'it\'s "quoted"'];
+      const values = [
+        { rev: 1, text: 'a "quoted" \\ back\\slash, {brace} [bracket]' },
+        { rev: 1, text: "NULL" },
+        { rev: 1, text: "{}" },
+        { rev: 1, text: "line\nbreak\ttab 🙂 用户" },
+      ];
+      const ok = await commitAtomically(
+        store,
+        values.map((value, i) => ({ namespace: ns, key: `k${i},{x}`, value, expectRev: null })),
+      );
+      expect(ok).toBe(true);
+      for (const [i, value] of values.entries()) expect((await store.get(ns, `k${i},{x}`))?.value).toEqual(value);
+    });
+
+    it("rejects a commit that names one item twice", async () => {
+      const ns = ["cas-twice"];
+      await expect(
+        commitAtomically(store, [
+          { namespace: ns, key: "k", value: { rev: 1 }, expectRev: null },
+          { namespace: ns, key: "k", value: { rev: 2 } },
+        ]),
+      ).rejects.toThrow(/appears twice/);
+      expect(await store.get(ns, "k")).toBeNull();
     });
 
     it("loses no increment when many conditional commits race", async () => {
