@@ -255,7 +255,8 @@ export class PersonaMemory {
   ): ReadRow<T> {
     if (!item) return { rev: null };
     const raw = item.value as unknown;
-    const rev = revOf(raw);
+    // The row exists: its revision is at least 0, whatever its value (the stores' rule too).
+    const rev = revOf(raw) ?? 0;
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       return { rev, raw, problem: this.note({ namespace, key, reason: `does not fit its record: ${issuesOf(parsed.error)}` }) };
@@ -494,14 +495,15 @@ export class PersonaMemory {
   }
 
   private async updateLedger(
-    change: (sessions: SessionRecord[], at: string) => { writes?: AtomicWrite[]; result: boolean },
+    change: (sessions: SessionRecord[], at: string, next: SessionLedger) => { writes?: AtomicWrite[]; result: boolean },
   ): Promise<boolean> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await this.ledgerNow();
       const sessions = current.ledger.sessions.map((session) => ({ ...session }));
-      const { writes = [], result } = change(sessions, now());
+      const next: SessionLedger = { ...current.ledger, sessions };
+      const { writes = [], result } = change(sessions, now(), next);
       if (!result) return false;
-      if (await commitAtomically(this.raw, [...this.ledgerWrites({ ...current.ledger, sessions }, current), ...writes])) return true;
+      if (await commitAtomically(this.raw, [...this.ledgerWrites(next, current), ...writes])) return true;
       await backoff(attempt);
     }
     throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
@@ -759,7 +761,7 @@ export class PersonaMemory {
    */
   async prune(
     policy: ResolvedRetention,
-    options: { threadIds?: string[]; checkpoints?: ThreadCheckpointCleaner } = {},
+    options: { threadIds?: string[]; runningThreadId?: string; checkpoints?: ThreadCheckpointCleaner } = {},
   ): Promise<PruneReport> {
     const report: PruneReport = {
       prunedThreads: [],
@@ -769,13 +771,22 @@ export class PersonaMemory {
       deletedVersions: 0,
       deletedLearningRecords: 0,
     };
-    const busy = new Set((await this.ledgerNow()).ledger.sessions.map((session) => session.threadId));
+    const { ledger } = await this.ledgerNow();
+    const busy = new Set(ledger.sessions.map((session) => session.threadId));
     const { checkpoints } = options;
     if (policy.pruneCheckpoints && checkpoints) {
-      for (const threadId of new Set(options.threadIds ?? [])) {
-        if (busy.has(threadId)) continue;
+      // The running thread saves its checkpoint when this run exits: prune it at the next learning run.
+      const later = options.runningThreadId && options.threadIds?.includes(options.runningThreadId) ? [options.runningThreadId] : [];
+      for (const threadId of new Set([...(ledger.pruneLater ?? []), ...(options.threadIds ?? [])])) {
+        if (busy.has(threadId) || later.includes(threadId)) continue;
         await checkpoints.pruneThread(threadId);
         report.prunedThreads.push(threadId);
+      }
+      if (later.length || ledger.pruneLater?.length) {
+        await this.updateLedger((_sessions, _at, next) => {
+          next.pruneLater = later;
+          return { result: true };
+        });
       }
     }
     const finite = Number.isFinite;

@@ -108,7 +108,13 @@ export const SessionRecordSchema = z
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
 /** The user's open and not yet learned sessions, oldest first (`["persona", user]`, key `ledger`). */
-export const SessionLedgerSchema = z.object({ sessions: z.array(SessionRecordSchema) }).loose();
+export const SessionLedgerSchema = z
+  .object({
+    sessions: z.array(SessionRecordSchema),
+    /** Learned threads whose checkpoints are pruned at the next learning run (their last run was still saving). */
+    pruneLater: z.array(z.string()).optional(),
+  })
+  .loose();
 export type SessionLedger = z.infer<typeof SessionLedgerSchema>;
 
 /** One line of a transcript: what the user said, or the reply they were shown. */

@@ -31,7 +31,10 @@ function captureIO() {
   };
 }
 
-/** Overwrites a stored row's raw text, as a damaged file or a careless hand edit would. */
+/**
+ * Overwrites a stored row's raw text, as a careless hand edit would. (Text that
+ * is not JSON cannot be written: SQLite computes the row's revision from it.)
+ */
 function corrupt(persistence: SqlitePersistence, namespace: string[], key: string, text: string): void {
   const changed = persistence.db
     .prepare("UPDATE store_items SET value = ? WHERE ns = ? AND key = ?")
@@ -78,7 +81,6 @@ describe("corrupt or hostile stored rows do not stop the chat", () => {
   }
 
   it.each([
-    ["text that is not JSON", "["],
     ["an array", "[1,2,3]"],
     ["null", "null"],
     ["a persona of another user", JSON.stringify({ userId: "mallory", version: 9, persona: { Demographics: { Name: "Mallory" } }, updatedAt: "x", rev: 3 })],
@@ -119,7 +121,7 @@ describe("corrupt or hostile stored rows do not stop the chat", () => {
   });
 
   it("one bad history row: history and export skip and report it instead of failing; doctor repairs it", async () => {
-    corrupt(persistence, historyNamespace("alice"), versionKey(1), "{not json");
+    corrupt(persistence, historyNamespace("alice"), versionKey(1), '{"version": "one", "persona": []}');
     const history = captureIO();
     await runHistory({ user: "alice", db }, history.io);
     expect(history.out()).toMatch(/version 2 /);

@@ -49,17 +49,21 @@ async function runSessions(retention: RetentionPolicy | false | undefined, sessi
 describe("retention after each learning run", () => {
   it("by default prunes superseded checkpoints of learned threads, old transcripts, versions and learning records", async () => {
     const { graph, checkpointer, memory } = await runSessions(undefined, 25);
-    // Every learned thread keeps only its latest checkpoint, and still resumes.
-    for (const thread of ["t0", "t12", "t24"]) expect(await checkpointCount(checkpointer, thread)).toBe(1);
+    // Every learned thread keeps only its latest checkpoint, and still resumes. The thread whose run
+    // did the learning was still saving its checkpoint: it is pruned by the next learning run.
+    for (const thread of ["t0", "t12", "t23"]) expect(await checkpointCount(checkpointer, thread)).toBe(1);
+    expect(await checkpointCount(checkpointer, "t24")).toBe(3);
     const resumed = await graph.invoke({ messages: [new HumanMessage("back on t0")] }, { configurable: { thread_id: "t0" }, context: { userId: "u1" } });
     expect(resumed.sessionId).toBe("t0#2");
+    await graph.invoke({ endSession: true }, { configurable: { thread_id: "t0" }, context: { userId: "u1" } });
+    expect(await checkpointCount(checkpointer, "t24")).toBe(1);
 
     const sessions = await memory.sessions("learned");
-    expect(sessions.length).toBe(DEFAULT_RETENTION.keepSessions > 25 ? 25 : DEFAULT_RETENTION.keepSessions);
+    expect(sessions.length).toBe(Math.min(26, DEFAULT_RETENTION.keepSessions));
     const withTranscript = [];
     for (const session of sessions) if (await memory.transcript(session.sessionId)) withTranscript.push(session.sessionId);
     expect(withTranscript).toHaveLength(DEFAULT_RETENTION.keepTranscripts);
-    expect(withTranscript).toContain("t24"); // the most recent are kept
+    expect(withTranscript).toContain("t0#2"); // the most recent are kept
     expect(withTranscript).not.toContain("t0");
     const history = await memory.history();
     expect(history).toHaveLength(DEFAULT_RETENTION.keepVersions);

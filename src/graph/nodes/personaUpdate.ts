@@ -105,7 +105,11 @@ export function createPersonaUpdateNode(settings: PersonaSettings) {
       ? await learnWithReview(memory, settings, config)
       : await learnPersona(memory, settings, config);
     if (learnedThreadIds?.length) {
-      await memory.prune(settings.retention, { threadIds: learnedThreadIds, checkpoints: checkpointCleaner(config) });
+      await memory.prune(settings.retention, {
+        threadIds: learnedThreadIds,
+        runningThreadId: (config.configurable as { thread_id?: string } | undefined)?.thread_id,
+        checkpoints: checkpointCleaner(config),
+      });
     }
     return {
       persona,
