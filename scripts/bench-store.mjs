@@ -8,6 +8,8 @@
 // - "CAS commit": what PersonaMemory does to write a persona version: read the user's current
 //   document (store.get), then commitAtomically() two writes: the new document conditional on
 //   the revision just read, and a new history entry that must not exist yet.
+// - "CAS one write": what ending a session does: read one item, then commitAtomically() one
+//   write conditional on the revision just read.
 // - "point read": store.get of one user's current document, users picked at random.
 // - raw better-sqlite3 upserts (one prepared INSERT ... ON CONFLICT DO UPDATE per write, WAL,
 //   synchronous NORMAL and FULL) and raw point reads; on Postgres raw upserts and reads through
@@ -126,12 +128,23 @@ function storeOps(store, commitAtomically, users, namespaceOf) {
     ]);
     if (!ok) throw new Error(`CAS commit of user ${user} at rev ${rev} conflicted with no other writer: the store is wrong`);
   };
+  // endSession's shape: read, then one conditional write.
+  const casSingle = async (n) => {
+    const user = n % users;
+    const namespace = [...namespaceOf(user), "sessions"];
+    const item = await store.get(namespace, "s");
+    const rev = item ? item.value.rev : null;
+    const ok = await commitAtomically(store, [
+      { namespace, key: "s", value: { status: "ended", rev: (rev ?? 0) + 1 }, expectRev: rev },
+    ]);
+    if (!ok) throw new Error(`single-write CAS of user ${user} conflicted with no other writer: the store is wrong`);
+  };
   const pointRead = async () => {
     const user = Math.floor(Math.random() * users);
     const item = await store.get(namespaceOf(user), "current");
     if (!item) throw new Error(`user ${user} has no current document`);
   };
-  return { casCommit, pointRead };
+  return { casCommit, casSingle, pointRead };
 }
 
 async function measureSqlite({ index, users, rounds, seconds, log }) {
@@ -170,6 +183,7 @@ async function measureSqlite({ index, users, rounds, seconds, log }) {
       await populate(store, count, namespaceOf);
       const ops = storeOps(store, index.commitAtomically, count, namespaceOf);
       figures[`CAS commit, ${count} users`] = ops.casCommit;
+      figures[`CAS one write, ${count} users`] = ops.casSingle;
       figures[`point read, ${count} users`] = ops.pointRead;
     }
     log(`SQLite (files in ${dir}):`);
@@ -223,6 +237,7 @@ async function measurePostgres({ index, postgres, url, users, rounds, seconds, l
       await populate(store, count, namespaceOf);
       const ops = storeOps(store, index.commitAtomically, count, namespaceOf);
       figures[`CAS commit, ${count} users`] = ops.casCommit;
+      figures[`CAS one write, ${count} users`] = ops.casSingle;
       figures[`point read, ${count} users`] = ops.pointRead;
     }
     log(`Postgres (${url.replace(/:[^:@/]*@/, ":***@")}, schema ${schema}):`);
@@ -264,7 +279,10 @@ export async function measureStoreThroughput(options = {}) {
   for (const count of users) {
     ratios[`SQLite CAS ${count} users / raw NORMAL upsert`] = sqlite[`CAS commit, ${count} users`].perSecond / sqlite["raw upsert (synchronous=NORMAL)"].perSecond;
     ratios[`SQLite CAS ${count} users / raw NORMAL upsert, per CPU second`] = sqlite[`CAS commit, ${count} users`].perCpuSecond / sqlite["raw upsert (synchronous=NORMAL)"].perCpuSecond;
-    if (!pg.skipped) ratios[`Postgres CAS ${count} users / raw upsert`] = pg[`CAS commit, ${count} users`].perSecond / pg["raw upsert"].perSecond;
+    if (!pg.skipped) {
+      ratios[`Postgres CAS ${count} users / raw upsert`] = pg[`CAS commit, ${count} users`].perSecond / pg["raw upsert"].perSecond;
+      ratios[`Postgres CAS one write ${count} users / raw upsert`] = pg[`CAS one write, ${count} users`].perSecond / pg["raw upsert"].perSecond;
+    }
   }
   return { machine, settings: { users, seconds, rounds }, sqlite, postgres: pg, ratios };
 }

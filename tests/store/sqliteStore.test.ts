@@ -31,6 +31,8 @@ describe("SqliteStore specifics", () => {
       const first = new SqliteStore(path, { busyTimeoutMs: 1234 });
       expect(first.db.pragma("journal_mode", { simple: true })).toBe("wal");
       expect(first.db.pragma("busy_timeout", { simple: true })).toBe(1234);
+      expect(first.db.pragma("wal_autocheckpoint", { simple: true })).toBe(10000);
+      expect(() => new SqliteStore(":memory:", { walAutocheckpointPages: -1 })).toThrow(TypeError);
       await first.put(["persona", "u1"], "current", { version: 3 });
       first.close();
       const second = new SqliteStore(path);
