@@ -1,5 +1,6 @@
 import { END, START, StateGraph } from "@langchain/langgraph";
 import { ToolNode } from "@langchain/langgraph/prebuilt";
+import { preloadTokenizer } from "../render/tokens.js";
 import { PersonaContextSchema } from "./context.js";
 import { resolvePersonaSettings, type PersonaGraphOptions, type PersonaSettings } from "./options.js";
 import { PersonaGraphAnnotation, PersonaGraphState, PersonaGraphZodState, personaInputSchema } from "./state.js";
@@ -48,6 +49,8 @@ function stateFor(settings: PersonaSettings): typeof PersonaGraphAnnotation {
  */
 export function createPersonaGraph(options: PersonaGraphOptions) {
   const settings = resolvePersonaSettings(options);
+  // The persona block is bounded in exact tokens: build the tokenizer now, not on the first reply.
+  preloadTokenizer();
   const builder = new StateGraph({
     state: stateFor(settings),
     input: personaInputSchema(settings.maxMessageChars),

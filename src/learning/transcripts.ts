@@ -30,9 +30,9 @@ const WIDE = /[\u1100-\u11ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef
  * o200k_base for the texts it is used on, so a budget it enforces holds.
  * @param text any text
  * @returns estimated tokens
- * @example estimateTokens("hello world") // 4
+ * @example approximateTokens("hello world") // 4
  */
-export function estimateTokens(text: string): number {
+export function approximateTokens(text: string): number {
   const wide = text.match(WIDE)?.length ?? 0;
   return wide + Math.ceil((text.length - wide) / 3.5);
 }
@@ -51,10 +51,10 @@ export function renderSessionForLearner(turns: TranscriptTurn[], budgetTokens: n
   // No single turn may take more than half the budget: clip it by its own chars-per-token ratio.
   const half = Math.max(1, Math.floor(budgetTokens / 2));
   for (const [i, line] of lines.entries()) {
-    const tokens = estimateTokens(line);
+    const tokens = approximateTokens(line);
     if (tokens > half) lines[i] = `${line.slice(0, Math.floor((line.length * half) / tokens) - 1)}…`;
   }
-  const cost = lines.map((line) => estimateTokens(line) + 1);
+  const cost = lines.map((line) => approximateTokens(line) + 1);
   let total = cost.reduce((sum, n) => sum + n, 0);
   if (total <= budgetTokens) return lines.join("\n");
   // Drop lines from the middle outwards until it fits.

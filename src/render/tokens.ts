@@ -38,6 +38,22 @@ export function countTokens(text: string): number {
   return total;
 }
 
+let preloading = false;
+
+/**
+ * Builds the tokenizer soon, outside any turn: building it takes about a
+ * second of CPU, which would otherwise land on the first reply. The persona
+ * graph builders call it; calling it again does nothing.
+ *
+ * @returns nothing; the tokenizer is built on a later tick of the event loop
+ * @example preloadTokenizer();
+ */
+export function preloadTokenizer(): void {
+  if (preloading || encoder) return;
+  preloading = true;
+  setImmediate(() => countTokens("")).unref();
+}
+
 /**
  * A fast estimate of `countTokens` for text that may hold long runs without
  * spaces or punctuation (byte-pair encoding is quadratic in a run's length):
