@@ -197,6 +197,34 @@ function bySessionStart(a: SessionRecord, b: SessionRecord): number {
   return a.startedAt.localeCompare(b.startedAt) || a.sessionId.localeCompare(b.sessionId);
 }
 
+const parsedCache = new WeakMap<object, Map<string, ReturnType<typeof parsePersona>>>();
+const MAX_PARSED = 1000;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value as Record<string, unknown>)) deepFreeze(child);
+  }
+  return value;
+}
+
+/**
+ * parsePersona, remembered per schema and stored persona: every turn reads the
+ * same document. The result is frozen, so no caller can change the shared copy.
+ */
+function parsedPersona(stored: unknown, schema: z.ZodType): ReturnType<typeof parsePersona> {
+  let cache = parsedCache.get(schema);
+  if (!cache) parsedCache.set(schema, (cache = new Map()));
+  const key = JSON.stringify(stored);
+  let parsed = cache.get(key);
+  if (!parsed) {
+    parsed = deepFreeze(parsePersona(stored, schema));
+    if (cache.size >= MAX_PARSED) cache.clear();
+    cache.set(key, parsed);
+  }
+  return parsed;
+}
+
 /** A read row: the parsed value when it fits its schema, and its raw revision for compare-and-swap. */
 interface ReadRow<T> {
   value?: T;
@@ -305,7 +333,7 @@ export class PersonaMemory {
       const problem = this.note({ namespace, key: CURRENT_KEY, reason: `belongs to user ${JSON.stringify(row.value.userId)}` });
       return { rev: row.rev, raw: row.raw, problem, document: this.emptyDocument() };
     }
-    const { persona, issues, unknownKeys } = parsePersona(row.value.persona, this.schema);
+    const { persona, issues, unknownKeys } = parsedPersona(row.value.persona, this.schema);
     for (const issue of issues) {
       this.note({ namespace, key: CURRENT_KEY, field: issue.path, reason: `field ${issue.path} left out: ${issue.message}` });
     }

@@ -94,6 +94,22 @@ function encodeLine(line: Line): string {
  * // '<user_persona>\nDemographics.Name: "张伟"\nDemographics.Age: 50\n</user_persona>'
  */
 export function renderPersonaBlock(persona: unknown, schema: z.ZodType, options: PersonaBlockOptions = {}): RenderedPersonaBlock {
+  // The chatbot renders the same persona on every turn: keep recent results per schema.
+  let cached = blockCache.get(schema);
+  if (!cached) blockCache.set(schema, (cached = new Map()));
+  const key = JSON.stringify([persona, options]);
+  const hit = cached.get(key);
+  if (hit) return hit;
+  const block = renderBlock(persona, schema, options);
+  if (cached.size >= MAX_CACHED_BLOCKS) cached.clear();
+  cached.set(key, block);
+  return block;
+}
+
+const blockCache = new WeakMap<object, Map<string, RenderedPersonaBlock>>();
+const MAX_CACHED_BLOCKS = 500;
+
+function renderBlock(persona: unknown, schema: z.ZodType, options: PersonaBlockOptions): RenderedPersonaBlock {
   const maxTokens = options.maxTokens ?? PERSONA_BLOCK_MAX_TOKENS;
   const maxValueChars = options.maxValueChars ?? 300;
   const maxItems = options.maxItems ?? 10;

@@ -1,0 +1,455 @@
+#!/usr/bin/env node
+// The persona graph's cost, side by side with a bare LangGraph chat graph, in one run.
+//
+// Usage: npm run bench:perf [-- --quick] [--turns 200] [--sessions 50,500] [--no-postgres] [--out BENCHMARKS.md]
+//
+// Both graphs use the same SqliteSaver on one SQLite file and the same zero-latency scripted
+// model (50 ms for the concurrency figure); their turns are interleaved so a busy machine slows
+// both alike. Figures are ratios and differences measured in this one run: no timed assertions
+// live in the test suite. Writes the figures, the machine and the command to BENCHMARKS.md.
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import Database from "better-sqlite3";
+import { HumanMessage } from "@langchain/core/messages";
+import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import {
+  buildChatbotSystemPrompt,
+  countTokens,
+  createPersonaGraph,
+  defaultPersonaSchema,
+  PersonaMemory,
+  renderPersona,
+  SqliteStore,
+} from "../dist/index.js";
+import { loadPersonaBench, personaFromPersonaBench } from "../dist/bench.js";
+import { isSemanticGuardCall, ScriptedChatModel, semanticGuardScriptedReply } from "../dist/testing/index.js";
+import { formatStoreThroughput, measureStoreThroughput } from "./bench-store.mjs";
+
+const root = dirname(dirname(fileURLToPath(import.meta.url)));
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: "boolean" },
+    turns: { type: "string" },
+    sessions: { type: "string" },
+    "no-postgres": { type: "boolean" },
+    out: { type: "string" },
+  },
+});
+const quick = Boolean(flags.quick);
+const TURNS = Number(flags.turns ?? (quick ? 60 : 200));
+const SESSION_COUNTS = (flags.sessions ?? (quick ? "20,60" : "50,500")).split(",").map(Number);
+const OUT = resolve(flags.out ?? join(root, "BENCHMARKS.md"));
+const WINDOWS = TURNS >= 200 ? [[0, 20], [80, 100], [180, 200]] : [[0, 20], [Math.floor(TURNS / 2) - 10, Math.floor(TURNS / 2) + 10], [TURNS - 20, TURNS]];
+const dir = mkdtempSync(join(tmpdir(), "persona-perf-"));
+const lines = [];
+const say = (text = "") => {
+  lines.push(text);
+  console.log(text);
+};
+
+const quantile = (values, q) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
+};
+const ms = (n) => n.toFixed(2);
+const now = () => Number(process.hrtime.bigint()) / 1e6;
+
+function scripted(latencyMs = 0) {
+  return new ScriptedChatModel({
+    replies: [
+      (call) =>
+        call.tools.includes("update_persona")
+          ? { content: "", tool_calls: [{ id: "c", name: "update_persona", args: { changes: [] }, type: "tool_call" }] }
+          : "ok, here is a short answer to that",
+    ],
+    repeatLast: true,
+    latencyMs,
+  });
+}
+
+/** The bare baseline: LangGraph's MessagesAnnotation and one chatbot node. */
+function bareGraph(model, checkpointer) {
+  return new StateGraph(MessagesAnnotation)
+    .addNode("chatbot", async (state, config) => ({ messages: [await model.invoke(state.messages, config)] }))
+    .addEdge(START, "chatbot")
+    .addEdge("chatbot", END)
+    .compile({ checkpointer });
+}
+
+/** A store wrapper that counts the calls reaching the store (database round trips). */
+function counted(store) {
+  const counts = { calls: 0 };
+  for (const method of ["batch", "commitAtomically"]) {
+    const original = store[method].bind(store);
+    store[method] = (...args) => {
+      counts.calls++;
+      return original(...args);
+    };
+  }
+  return counts;
+}
+
+function persistence(file) {
+  const db = new Database(file);
+  const store = new SqliteStore(db);
+  const checkpointer = new SqliteSaver(db);
+  return { db, store, checkpointer };
+}
+
+// ---- 1. per-turn cost over one long thread ----------------------------------------------------
+async function perTurn() {
+  const { store, checkpointer } = persistence(join(dir, "turns.db"));
+  const model = scripted();
+  const persona = createPersonaGraph({ model, updateEvery: 3, semanticGuard: false }).compile({ checkpointer, store });
+  const bare = bareGraph(model, checkpointer);
+  const bareExit = bare.withConfig({ durability: "exit" });
+  const rounds = counted(store);
+  const times = { persona: [], bare: [], bareExit: [] };
+  const roundTrips = [];
+  await new Promise((r) => setTimeout(r, 1500)); // the tokenizer is built after the graph; let it finish
+  for (let turn = 0; turn < TURNS; turn++) {
+    const order = turn % 2 ? ["bare", "persona", "bareExit"] : ["persona", "bareExit", "bare"];
+    for (const name of order) {
+      const graph = name === "persona" ? persona : name === "bare" ? bare : bareExit;
+      const config = { configurable: { thread_id: `long-${name}` }, context: { userId: "perf" } };
+      const before = rounds.calls;
+      const start = now();
+      await graph.invoke({ messages: [new HumanMessage(`turn ${turn}: tell me something new`)] }, config);
+      times[name].push(now() - start);
+      if (name === "persona" && turn > 0) roundTrips.push(rounds.calls - before);
+    }
+  }
+  say(`## Per-turn cost in one thread (${TURNS} turns, zero-latency model, same SqliteSaver)`);
+  say("");
+  say("| turns | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | ratio p50 | bare, durability exit p50 |");
+  say("|---|---|---|---|---|---|");
+  for (const [from, to] of WINDOWS) {
+    const p = times.persona.slice(from, to);
+    const b = times.bare.slice(from, to);
+    const e = times.bareExit.slice(from, to);
+    const add50 = quantile(p, 0.5) - quantile(b, 0.5);
+    const add95 = quantile(p, 0.95) - quantile(b, 0.95);
+    say(
+      `| ${from + 1}–${to} | ${ms(quantile(p, 0.5))} / ${ms(quantile(p, 0.95))} | ${ms(quantile(b, 0.5))} / ${ms(quantile(b, 0.95))} | ` +
+        `${add50 >= 0 ? "+" : ""}${ms(add50)} / ${add95 >= 0 ? "+" : ""}${ms(add95)} | ${(quantile(p, 0.5) / quantile(b, 0.5)).toFixed(2)} | ${ms(quantile(e, 0.5))} |`,
+    );
+  }
+  const counts = async (thread) => {
+    let n = 0;
+    for await (const _ of checkpointer.list({ configurable: { thread_id: thread } })) n++;
+    return n;
+  };
+  say("");
+  say(
+    `Checkpoints written per turn: persona ${((await counts("long-persona")) / TURNS).toFixed(1)}, bare ${((await counts("long-bare")) / TURNS).toFixed(1)}, ` +
+      `bare with durability exit ${((await counts("long-bareExit")) / TURNS).toFixed(1)}. ` +
+      `Store round trips per ordinary turn (persona): max ${Math.max(...roundTrips)}, mean ${(roundTrips.reduce((a, b) => a + b, 0) / roundTrips.length).toFixed(2)}.`,
+  );
+  say("");
+}
+
+// ---- 2. flat in the user's history --------------------------------------------------------------
+async function seedHistory(store, userId, sessions) {
+  const memory = new PersonaMemory(store, userId);
+  for (let i = 0; i < sessions; i++) {
+    await memory.recordTurn({
+      sessionId: `old-${i}`,
+      threadId: `${userId}-old-${i}`,
+      newSession: true,
+      turn: { index: 0, messages: [{ role: "user", text: `session ${i}` }, { role: "assistant", text: "ok" }] },
+      endSession: true,
+    });
+    await memory.commitVersion({
+      source: "learning",
+      sessionIds: [`old-${i}`],
+      build: (current) => ({
+        persona: { ...current.persona, Pattern: { Usage_Pattern: `asks about topic ${i}` } },
+        changes: [{ op: "set", field: "Pattern.Usage_Pattern", value: `asks about topic ${i}`, evidence: `session ${i}` }],
+        rejected: [],
+      }),
+    });
+  }
+}
+
+async function flatHistory() {
+  const { store, checkpointer } = persistence(join(dir, "history.db"));
+  const model = scripted();
+  const persona = createPersonaGraph({ model, updateEvery: 1000, semanticGuard: false, retention: false }).compile({ checkpointer, store });
+  const bare = bareGraph(model, checkpointer);
+  const pastCounts = quick ? [10, 300] : [10, 3000];
+  const started = now();
+  for (const count of pastCounts) await seedHistory(store, `past-${count}`, count);
+  say(`## Flat in the user's history (${pastCounts.join(" and ")} learned past sessions; seeded in ${((now() - started) / 1000).toFixed(1)} s)`);
+  say("");
+  say("| past sessions | persona p50 / p95 | bare p50 / p95 | added p50 / p95 |");
+  say("|---|---|---|---|");
+  for (const count of pastCounts) {
+    const p = [];
+    const b = [];
+    for (let turn = 0; turn < 40; turn++) {
+      for (const [graph, list, thread] of turn % 2 ? [[bare, b, "b"], [persona, p, "p"]] : [[persona, p, "p"], [bare, b, "b"]]) {
+        const start = now();
+        await graph.invoke({ messages: [new HumanMessage(`turn ${turn}`)] }, { configurable: { thread_id: `now-${count}-${thread}` }, context: { userId: `past-${count}` } });
+        list.push(now() - start);
+      }
+    }
+    say(`| ${count} | ${ms(quantile(p, 0.5))} / ${ms(quantile(p, 0.95))} | ${ms(quantile(b, 0.5))} / ${ms(quantile(b, 0.95))} | ${ms(quantile(p, 0.5) - quantile(b, 0.5))} / ${ms(quantile(p, 0.95) - quantile(b, 0.95))} |`);
+  }
+  say("");
+}
+
+// ---- 3. model calls --------------------------------------------------------------------------------
+async function calls() {
+  const { store, checkpointer } = persistence(join(dir, "calls.db"));
+  const results = [];
+  for (const semanticGuard of [false, true]) {
+    const model = new ScriptedChatModel({
+      replies: [
+        (call) => {
+          if (isSemanticGuardCall(call)) return semanticGuardScriptedReply(call);
+          if (call.tools.includes("update_persona")) return { content: "", tool_calls: [{ id: "c", name: "update_persona", args: { changes: [{ op: "set", field: "Pattern.Usage_Pattern", value: "asks about trains", evidence: "trains" }] }, type: "tool_call" }] };
+          return "ok";
+        },
+      ],
+      repeatLast: true,
+    });
+    const graph = createPersonaGraph({ model, updateEvery: 3, semanticGuard }).compile({ checkpointer, store });
+    const user = `calls-${semanticGuard}`;
+    let chatCalls = 0;
+    let turns = 0;
+    for (let s = 0; s < 9; s++) {
+      for (let t = 0; t < 3; t++) {
+        const before = model.calls.length;
+        await graph.invoke({ messages: [new HumanMessage(`I like trains, turn ${t}`)] }, { configurable: { thread_id: `${user}-${s}` }, context: { userId: user } });
+        chatCalls += model.calls.slice(before).filter((c) => !c.tools.includes("update_persona") && !isSemanticGuardCall(c)).length;
+        turns++;
+      }
+      await graph.invoke({ endSession: true }, { configurable: { thread_id: `${user}-${s}` }, context: { userId: user } });
+    }
+    const learnerCalls = model.calls.length - chatCalls;
+    results.push({ semanticGuard, chatPerTurn: chatCalls / turns, learningPerSession: learnerCalls / 9 });
+  }
+  say("## Model calls (k = 3, 9 sessions of 3 turns, no tools)");
+  say("");
+  for (const r of results) {
+    say(`- semantic guard ${r.semanticGuard ? "on" : "off"}: ${r.chatPerTurn.toFixed(2)} chat-model calls per turn (the guard's and learner's calls are counted apart), ${r.learningPerSession.toFixed(2)} learning calls per ended session`);
+  }
+  say("");
+}
+
+// ---- 4. concurrency ----------------------------------------------------------------------------
+async function concurrency() {
+  const USERS = 50;
+  const TURNS_EACH = quick ? 4 : 10;
+  const LATENCY = 50;
+  const { store, checkpointer } = persistence(join(dir, "concurrency.db"));
+  const model = scripted(LATENCY);
+  const persona = createPersonaGraph({ model, updateEvery: 3, semanticGuard: false }).compile({ checkpointer, store });
+  const bare = bareGraph(model, checkpointer);
+  const run = async (graph, label) => {
+    const latencies = [];
+    const start = now();
+    await Promise.all(
+      Array.from({ length: USERS }, async (_, u) => {
+        for (let t = 0; t < TURNS_EACH; t++) {
+          const s = now();
+          await graph.invoke({ messages: [new HumanMessage(`user ${u} turn ${t}`)] }, { configurable: { thread_id: `${label}-${u}` }, context: { userId: `${label}-${u}` } });
+          latencies.push(now() - s);
+        }
+      }),
+    );
+    const seconds = (now() - start) / 1000;
+    const throughput = (USERS * TURNS_EACH) / seconds;
+    return { throughput, ideal: (USERS * 1000) / LATENCY, p95: quantile(latencies, 0.95) };
+  };
+  await run(bare, "warm"); // warm both code paths once
+  const results = {};
+  for (const [name, graph] of [["bare", bare], ["persona", persona], ["bare2", bare], ["persona2", persona]]) results[name] = await run(graph, name);
+  const avg = (a, b) => ({ throughput: (a.throughput + b.throughput) / 2, ideal: a.ideal, p95: (a.p95 + b.p95) / 2 });
+  const b = avg(results.bare, results.bare2);
+  const p = avg(results.persona, results.persona2);
+  say(`## ${USERS} concurrent users, ${LATENCY} ms model, ${TURNS_EACH} turns each (two runs of each graph, alternated)`);
+  say("");
+  say("| graph | turns/s | share of ideal | p95 ms |");
+  say("|---|---|---|---|");
+  say(`| bare | ${b.throughput.toFixed(0)} | ${((100 * b.throughput) / b.ideal).toFixed(0)} % | ${ms(b.p95)} |`);
+  say(`| persona | ${p.throughput.toFixed(0)} | ${((100 * p.throughput) / p.ideal).toFixed(0)} % | ${ms(p.p95)} |`);
+  say("");
+  say(`Persona throughput is ${((100 * p.throughput) / b.throughput).toFixed(0)} % of the bare graph's (ideal: ${b.ideal.toFixed(0)} turns/s).`);
+  say("");
+}
+
+// ---- 5. PersonaMemory compare-and-swap and the store ------------------------------------------
+async function memoryCommits() {
+  const store = new SqliteStore(join(dir, "commits.db"));
+  const users = 1000;
+  const seconds = quick ? 1 : 2;
+  const memories = Array.from({ length: users }, (_, i) => new PersonaMemory(store, `cas-${i}`));
+  let n = 0;
+  const commit = async () => {
+    const memory = memories[n++ % users];
+    await memory.commitVersion({
+      source: "manual",
+      build: (current) => ({
+        persona: { Pattern: { Usage_Pattern: `value ${n}` } },
+        changes: [{ op: "set", field: "Pattern.Usage_Pattern", value: `value ${n}`, evidence: "bench" }],
+        rejected: [],
+      }),
+    });
+  };
+  const rate = async (op) => {
+    const end = now() + seconds * 1000;
+    let count = 0;
+    while (now() < end) {
+      await op();
+      count++;
+    }
+    return count / seconds;
+  };
+  await rate(commit);
+  const commits = await rate(commit);
+  const reads = await rate(() => memories[n++ % users].load());
+  say(`## PersonaMemory on SQLite (${users} users, sequential)`);
+  say("");
+  say(`commitVersion: ${commits.toFixed(0)} commits/s; load: ${reads.toFixed(0)} reads/s (each parses the document against the persona schema).`);
+  say("");
+  store.close();
+  const figures = await measureStoreThroughput({ seconds: quick ? 0.5 : 1, rounds: quick ? 2 : 3, postgres: flags["no-postgres"] ? false : undefined });
+  say("## The store next to raw database writes");
+  say("");
+  say("```");
+  for (const line of formatStoreThroughput(figures).split("\n")) say(line);
+  say("```");
+  say("");
+}
+
+// ---- 6. prompt tokens by session index ---------------------------------------------------------
+function bm25Top(query, docs, top) {
+  const words = (text) => (text.toLowerCase().match(/[a-z0-9]+|[\u3400-\u9fff]/g) ?? []);
+  const q = new Set(words(query));
+  return docs
+    .map((doc, i) => ({ i, score: words(doc).filter((w) => q.has(w)).length }))
+    .sort((a, b) => b.score - a.score)
+    .slice(0, top)
+    .map((d) => docs[d.i]);
+}
+
+function promptTokens() {
+  const sample = join(root, "..", "shared", "personabench", "raw");
+  say("## Prompt tokens by session index (PersonaBench sample)");
+  say("");
+  if (!existsSync(sample)) {
+    say(`No PersonaBench sample at ${sample}: skipped.`);
+    say("");
+    return;
+  }
+  const { personas } = loadPersonaBench(sample);
+  const indices = [1, 10, 30];
+  const sums = Object.fromEntries(indices.map((i) => [i, { persona: 0, full: 0, rag: 0 }]));
+  let blockMax = 0;
+  for (const persona of personas) {
+    const values = personaFromPersonaBench(persona.golden).persona;
+    blockMax = Math.max(blockMax, countTokens(renderPersona(values, defaultPersonaSchema)));
+    // Sessions: the persona's scenes in order, repeated, each a query and the expected reply.
+    const sessions = Array.from({ length: 30 }, (_, i) => {
+      const scene = persona.scenes[i % persona.scenes.length];
+      return `User: ${scene.personalizedQuery}\nAssistant: ${scene.expectedResponse}`;
+    });
+    const withPersona = buildChatbotSystemPrompt({ instructions: undefined, schema: defaultPersonaSchema }, { persona: values, scene: null });
+    const plain = buildChatbotSystemPrompt({ instructions: undefined, schema: defaultPersonaSchema }, { persona: null, scene: null });
+    for (const index of indices) {
+      const current = sessions[index - 1];
+      const past = sessions.slice(0, index - 1);
+      sums[index].persona += countTokens(`${withPersona}\n${current}`);
+      sums[index].full += countTokens(`${plain}\n${past.join("\n\n")}\n${current}`);
+      sums[index].rag += countTokens(`${plain}\n${bm25Top(current, past, 2).join("\n\n")}\n${current}`);
+    }
+  }
+  say(`${personas.length} personas; a session is one scene's query and expected reply; sessions repeat the scenes in order. Mean prompt tokens (o200k):`);
+  say("");
+  say("| session | persona | full history | RAG (2 sessions) | full / persona |");
+  say("|---|---|---|---|---|");
+  for (const index of indices) {
+    const s = sums[index];
+    const n = personas.length;
+    say(`| ${index} | ${(s.persona / n).toFixed(0)} | ${(s.full / n).toFixed(0)} | ${(s.rag / n).toFixed(0)} | ${(s.full / s.persona).toFixed(1)}× |`);
+  }
+  say("");
+  say(`Largest rendered persona block on the sample: ${blockMax} tokens (bound: 600).`);
+  say("");
+}
+
+// ---- 7. storage per user -----------------------------------------------------------------------
+function fileBytes(db) {
+  db.pragma("wal_checkpoint(TRUNCATE)");
+  const pages = db.pragma("page_count", { simple: true });
+  const free = db.pragma("freelist_count", { simple: true });
+  return (pages - free) * db.pragma("page_size", { simple: true });
+}
+
+async function storage() {
+  const TURNS_PER_SESSION = 5;
+  const configs = [
+    ["bare graph", null],
+    ["persona, default retention", undefined],
+    ["persona, keepThreads: 20", { keepThreads: 20 }],
+    ["persona, retention: false", false],
+  ];
+  say(`## Storage per user (${TURNS_PER_SESSION} turns a session, one thread a session, k = 3; live pages after a WAL checkpoint)`);
+  say("");
+  say(`| graph | ${SESSION_COUNTS.map((n) => `after ${n} sessions`).join(" | ")} | bytes per session at ${SESSION_COUNTS.at(-1)} |`);
+  say(`|---|${SESSION_COUNTS.map(() => "---").join("|")}|---|`);
+  for (const [label, retention] of configs) {
+    const cells = [];
+    let perSession = 0;
+    for (const sessions of SESSION_COUNTS) {
+      const file = join(dir, `storage-${label.replace(/\W+/g, "-")}-${sessions}.db`);
+      const { db, store, checkpointer } = persistence(file);
+      const model = scripted();
+      const graph =
+        retention === null
+          ? bareGraph(model, checkpointer)
+          : createPersonaGraph({ model, updateEvery: 3, semanticGuard: false, ...(retention !== undefined ? { retention } : {}) }).compile({ checkpointer, store });
+      for (let s = 0; s < sessions; s++) {
+        const config = { configurable: { thread_id: `s${s}` }, context: { userId: "storage" } };
+        for (let t = 0; t < TURNS_PER_SESSION; t++) {
+          await graph.invoke({ messages: [new HumanMessage(`session ${s}, turn ${t}: a question of about this length, asked in full`)] }, config);
+        }
+        if (retention !== null) await graph.invoke({ endSession: true }, config);
+      }
+      const bytes = fileBytes(db);
+      cells.push(`${(bytes / 1024).toFixed(0)} KiB`);
+      perSession = bytes / sessions;
+      db.close();
+    }
+    say(`| ${label} | ${cells.join(" | ")} | ${(perSession / 1024).toFixed(1)} KiB |`);
+  }
+  say("");
+}
+
+// ---- run ---------------------------------------------------------------------------------------
+const started = now();
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+say("# Benchmarks");
+say("");
+say(`Measured by \`npm run bench:perf${quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
+say("Every figure compares the persona graph with a bare LangGraph graph (MessagesAnnotation, one chatbot node) in the same process, on the same checkpointer, turns interleaved.");
+say("");
+try {
+  await perTurn();
+  await flatHistory();
+  await calls();
+  await concurrency();
+  await memoryCommits();
+  promptTokens();
+  await storage();
+  say(`Run time ${((now() - started) / 1000).toFixed(0)} s; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
+  writeFileSync(OUT, `${lines.join("\n")}\n`);
+  console.error(`wrote ${OUT}`);
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
