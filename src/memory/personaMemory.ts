@@ -671,10 +671,14 @@ export class PersonaMemory {
     const wanted = input.sessionIds ?? [];
     const personaNs = personaNamespace(this.userId);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const [documentItem, ledgerItem] = (await this.raw.batch([
-        { namespace: personaNs, key: CURRENT_KEY },
-        { namespace: personaNs, key: LEDGER_KEY },
-      ])) as Array<Item | null>;
+      // A commit that claims no session (manual, rollback) needs only the document.
+      const [documentItem, ledgerItem] =
+        wanted.length > 0
+          ? ((await this.raw.batch([
+              { namespace: personaNs, key: CURRENT_KEY },
+              { namespace: personaNs, key: LEDGER_KEY },
+            ])) as Array<Item | null>)
+          : [await this.raw.get(personaNs, CURRENT_KEY), null];
       const current = this.readDocument(documentItem);
       const ledger = this.readLedger(ledgerItem);
       const sessions = ledger.ledger.sessions.map((session) => ({ ...session }));
