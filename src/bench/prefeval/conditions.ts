@@ -9,6 +9,13 @@ export const ALL_PREFEVAL_CONDITIONS = PREFEVAL_CONDITIONS.join(",");
  * Conditions that play session 1 (the preference and the fillers): only they
  * depend on the filler count. `none` and `golden` go straight to the question
  * in a new thread: nothing said in session 1 could reach it.
+ *
+ * @param condition - A condition.
+ * @returns True for persona, in-context and reminder.
+ * @example
+ * ```ts no-run
+ * playsSessionOne("golden"); // false
+ * ```
  */
 export function playsSessionOne(condition: PrefEvalCondition): boolean {
   return condition === "persona" || condition === "in-context" || condition === "reminder";

@@ -34,7 +34,15 @@ export interface PrefEvalEnvironment {
   fillers: FillerPair[];
 }
 
-/** An item's run that stopped on an error, with the calls made, the stage and the failed role. */
+/**
+ * An item's run that stopped on an error, with the calls made, the stage and
+ * the failed role; the runner records it and the next run retries the item.
+ *
+ * @example
+ * ```ts no-run
+ * try { await runPrefEvalItem(env, place, item); } catch (error) { if (error instanceof PrefEvalItemFailure) console.log(error.stage, error.role); }
+ * ```
+ */
 export class PrefEvalItemFailure extends Error {
   constructor(
     message: string,
@@ -51,6 +59,13 @@ export class PrefEvalItemFailure extends Error {
 /**
  * The persona the golden condition stores: the preference as the value of
  * GOLDEN_PREFERENCE_FIELD. Throws when it does not fit the field.
+ *
+ * @param item - The item's id and preference.
+ * @returns The persona values.
+ * @example
+ * ```ts no-run
+ * goldenPersonaFor(item); // { Preference: { Preferred_Workflows: item.preference } }
+ * ```
  */
 export function goldenPersonaFor(item: Pick<PrefEvalItem, "id" | "preference">): PersonaValues {
   const [group, field] = GOLDEN_PREFERENCE_FIELD.split(".");

@@ -82,7 +82,16 @@ export interface PrefEvalRunRecord {
   updatedAt: string;
 }
 
-/** The suite an output folder's run.json belongs to: "prefeval", "personabench", or undefined without one. */
+/**
+ * The suite an output folder's run.json belongs to.
+ *
+ * @param outDir - An output folder.
+ * @returns "prefeval", "personabench", or undefined when the folder has no run.json.
+ * @example
+ * ```ts no-run
+ * if (suiteOfFolder("bench-out") === "prefeval") await rebuildPrefEvalReport({ out: "bench-out" });
+ * ```
+ */
 export function suiteOfFolder(outDir: string): "prefeval" | "personabench" | undefined {
   const path = join(resolve(outDir), RUN_FILE);
   if (!existsSync(path)) return undefined;
@@ -90,7 +99,16 @@ export function suiteOfFolder(outDir: string): "prefeval" | "personabench" | und
   return record.suite === "prefeval" ? "prefeval" : "personabench";
 }
 
-/** Reads run.json of a PrefEval output folder, or undefined. */
+/**
+ * Reads run.json of a PrefEval output folder.
+ *
+ * @param outDir - The output folder.
+ * @returns The run record, or undefined without one.
+ * @example
+ * ```ts no-run
+ * const scope = readPrefEvalRunRecord("prefeval-out")?.scope;
+ * ```
+ */
 export function readPrefEvalRunRecord(outDir: string): PrefEvalRunRecord | undefined {
   const path = join(outDir, RUN_FILE);
   return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as PrefEvalRunRecord) : undefined;
@@ -119,7 +137,19 @@ function checkResumable(outDir: string, previous: PrefEvalRunRecord | undefined,
   }
 }
 
-/** The places (condition × item × filler count) a selection asks for, item by item so a partial run covers every condition. */
+/**
+ * The places (condition × item × filler count) a selection asks for, item by
+ * item so a partial run covers every condition.
+ *
+ * @param items - The selected items.
+ * @param conditions - The conditions.
+ * @param fillers - The filler counts (conditions that never play session 1 get one place per item).
+ * @returns The places, each with its item.
+ * @example
+ * ```ts no-run
+ * placesFor(items, ["none", "persona"], [0, 5]).length; // items.length * (1 + 2)
+ * ```
+ */
 export function placesFor(items: PrefEvalItem[], conditions: PrefEvalCondition[], fillers: number[]): Array<PrefEvalPlace & { item: PrefEvalItem }> {
   return items.flatMap((item) =>
     conditions.flatMap((condition) =>
@@ -128,7 +158,16 @@ export function placesFor(items: PrefEvalItem[], conditions: PrefEvalCondition[]
   );
 }
 
-/** Counts items per `<form>/<topic>`. */
+/**
+ * Counts items per `<form>/<topic>`.
+ *
+ * @param items - Items (or scope entries).
+ * @returns The counts by group.
+ * @example
+ * ```ts no-run
+ * itemsByGroup([{ form: "explicit", topic: "travel" }]); // { "explicit/travel": 1 }
+ * ```
+ */
 export function itemsByGroup(items: Array<{ form: string; topic: string }>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const item of items) out[`${item.form}/${item.topic}`] = (out[`${item.form}/${item.topic}`] ?? 0) + 1;

@@ -158,7 +158,8 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
 
   const breakdown = (title: string, keys: string[], pick: (c: PrefEvalConditionSummary, key: string, f: number | "all") => string) => {
     const rows = summary.conditions.flatMap((c) => keys.map((key) => [c.condition, key, ...summary.scope.fillers.map((f) => pick(c, key, f)), pick(c, key, "all")]));
-    lines.push("", `## Accuracy by ${title}`, "", ...table(["condition", title, ...fillerHeader(summary), "all"], rows));
+    const align = ["---", "---", ...summary.scope.fillers.map(() => "---:"), "---:"];
+    lines.push("", `## Accuracy by ${title}`, "", ...table(["condition", title, ...fillerHeader(summary), "all"], rows, align));
   };
   breakdown("form", summary.scope.forms, (c, form, f) => accuracyAt(summary, c, f, form as PrefEvalForm));
   breakdown("topic", summary.scope.topics, (c, topic, f) => accuracyAt(summary, c, f, "all", topic));
