@@ -21,7 +21,7 @@ export { DEFAULT_EPISODE_SETTINGS, episodeSettingsFor } from "./bench/episode.js
 export type { EpisodeSettings } from "./bench/episode.js";
 
 // Models
-export { openAICompatibleFactory, resolveBenchModels, describeModels } from "./bench/models.js";
+export { openAICompatibleFactory, resolveBenchModels, resolveRoleModels, describeModels } from "./bench/models.js";
 export type {
   BenchModelFactory,
   BenchModelSettings,
@@ -50,3 +50,6 @@ export type { Interval } from "./bench/stats/bootstrap.js";
 
 // A deterministic OpenAI-compatible handler that plays every role (smoke runs without a model).
 export { mockBenchHandler } from "./bench/mockBenchHandler.js";
+
+// The PrefEval suite (`persona bench --suite prefeval`): PrefEval's data is CC BY-NC and never ships with the package.
+export * from "./bench/prefeval/index.js";

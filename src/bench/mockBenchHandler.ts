@@ -1,4 +1,5 @@
 import { contentText, semanticGuardMockReply, type MockChatRequest, type MockHandler, type MockReply } from "../testing/index.js";
+import { prefEvalMockReply } from "./prefeval/mockReplies.js";
 
 const CJK = /[\u3400-\u9fff]/;
 const MARK = "[personalized]";
@@ -82,11 +83,14 @@ function similarityJudge(prompt: string): MockReply {
  * (chatbot, learner, simulated user, tool simulator, judges), for smoke runs
  * and tests without a model. The chatbot's reply is "personalized" when its
  * system prompt holds a persona or past sessions, or on a follow-up turn; the
- * simulated user is satisfied only by such replies.
+ * simulated user is satisfied only by such replies. The PrefEval suite's
+ * judges are answered too (see prefEvalMockReply).
  */
 export const mockBenchHandler: MockHandler = (request) => {
   const verdict = semanticGuardMockReply(request);
   if (verdict) return verdict;
+  const prefEval = prefEvalMockReply(request);
+  if (prefEval) return prefEval;
   if (request.tools?.some((tool) => tool.function.name === "update_persona")) return learner(request);
   const first = firstText(request);
   if (first.startsWith("You play a real person")) return simulatedUser(request);

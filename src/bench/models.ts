@@ -91,6 +91,30 @@ export function resolveBenchModels(
   env: NodeJS.ProcessEnv = process.env,
   options: ResolveBenchModelsOptions = {},
 ): BenchModelSettings {
+  return resolveRoleModels(["chatbot", "learner", "user", "tool", "judge"], flags, env, options) as BenchModelSettings;
+}
+
+/**
+ * Resolves the endpoints of the given roles only, as `resolveBenchModels`
+ * does (a suite that never calls a role needs no endpoint for it). The
+ * learner falls back to the chatbot's settings when the chatbot is resolved too.
+ *
+ * @param roles - The roles to resolve.
+ * @param flags - Per-role `--<role>-model` / `--<role>-base-url` values.
+ * @param env - The environment to read. @default process.env
+ * @param options - Default temperatures (see ResolveBenchModelsOptions).
+ * @returns Model, endpoint, key and temperature of each given role.
+ * @example
+ * ```ts no-run
+ * const settings = resolveRoleModels(["chatbot", "learner", "judge"], {}, process.env);
+ * ```
+ */
+export function resolveRoleModels(
+  roles: readonly BenchRole[],
+  flags: Partial<Record<BenchRole, RoleFlags>> = {},
+  env: NodeJS.ProcessEnv = process.env,
+  options: ResolveBenchModelsOptions = {},
+): Partial<BenchModelSettings> {
   const temperatures = { ...DEFAULT_TEMPERATURE, ...options.temperatures };
   const resolveRole = (role: BenchRole, fallback?: RoleModelSettings): RoleModelSettings => {
     const prefix = ROLE_ENV[role];
@@ -106,14 +130,13 @@ export function resolveBenchModels(
     const temperature = resolveTemperature(role, env[`${prefix}_TEMPERATURE`], temperatures);
     return { model, baseURL, apiKey: apiKey ?? "not-needed", ...(temperature !== undefined ? { temperature } : {}) };
   };
-  const chatbot = resolveRole("chatbot");
-  return {
-    chatbot,
-    learner: resolveRole("learner", chatbot),
-    user: resolveRole("user"),
-    tool: resolveRole("tool"),
-    judge: resolveRole("judge"),
-  };
+  const out: Partial<BenchModelSettings> = {};
+  // The chatbot first: the learner falls back to it.
+  for (const role of ["chatbot", "learner", "user", "tool", "judge"] as const) {
+    if (!roles.includes(role)) continue;
+    out[role] = role === "learner" ? resolveRole(role, out.chatbot) : resolveRole(role);
+  }
+  return out;
 }
 
 /**
@@ -127,9 +150,10 @@ export function resolveBenchModels(
  * const models = openAICompatibleFactory(resolveBenchModels(), 0);
  * ```
  */
-export function openAICompatibleFactory(settings: BenchModelSettings, maxRetries = 3): BenchModelFactory {
+export function openAICompatibleFactory(settings: Partial<BenchModelSettings>, maxRetries = 3): BenchModelFactory {
   return (role, callbacks) => {
     const s = settings[role];
+    if (!s) throw new ConfigurationError(`no endpoint was resolved for the ${role} model`);
     return new ChatOpenAI({
       model: s.model,
       apiKey: s.apiKey,
@@ -150,9 +174,12 @@ export interface RoleModelInfo {
 }
 
 /** Settings without secrets, for run records and reports. */
-export function describeModels(settings: BenchModelSettings): Record<BenchRole, RoleModelInfo> {
+export function describeModels(settings: BenchModelSettings): Record<BenchRole, RoleModelInfo>;
+export function describeModels(settings: Partial<BenchModelSettings>): Partial<Record<BenchRole, RoleModelInfo>>;
+export function describeModels(settings: Partial<BenchModelSettings>): Partial<Record<BenchRole, RoleModelInfo>> {
   const out = {} as Record<BenchRole, RoleModelInfo>;
   for (const [role, s] of Object.entries(settings) as Array<[BenchRole, RoleModelSettings]>) {
+    if (!s) continue;
     out[role] = {
       model: s.model,
       baseURL: s.baseURL ?? "https://api.openai.com/v1",

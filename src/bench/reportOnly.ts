@@ -33,6 +33,9 @@ export interface RebuildReportOptions {
 export async function rebuildReport(options: RebuildReportOptions): Promise<WrittenReport & { outDir: string; skippedLines: number[] }> {
   const outDir = resolve(options.out);
   const run = readRunRecord(outDir);
+  if ((run as { suite?: string } | undefined)?.suite === "prefeval") {
+    throw new Error(`${outDir} holds a PrefEval run: rebuild it with rebuildPrefEvalReport (persona bench --suite prefeval --report-only)`);
+  }
   if (!run || !existsSync(join(outDir, RESULTS_FILE))) {
     throw new Error(`${outDir} has no run.json and ${RESULTS_FILE}: pass the --out folder of an earlier persona bench run`);
   }

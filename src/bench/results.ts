@@ -134,12 +134,12 @@ export function episodeKey(condition: string, personaId: string, repeat = 1): st
 }
 
 /**
- * Append-only JSONL results: one line per record, written when the work is
- * done, so an interrupted run loses only the scenes in flight. A torn last
- * line (a kill mid-write) is skipped on reading and reported.
+ * Append-only JSONL records: one line per record, written when the work is
+ * done, so an interrupted run loses only the work in flight. A torn last line
+ * (a kill mid-write) is skipped on reading and reported.
  */
-export class ResultsLog {
-  readonly records: BenchRecord[] = [];
+export class JsonlLog<R> {
+  readonly records: R[] = [];
   readonly skippedLines: number[] = [];
 
   constructor(
@@ -152,7 +152,7 @@ export class ResultsLog {
     text.split("\n").forEach((line, i) => {
       if (!line.trim()) return;
       try {
-        this.records.push(JSON.parse(line) as BenchRecord);
+        this.records.push(JSON.parse(line) as R);
       } catch {
         this.skippedLines.push(i + 1);
       }
@@ -161,11 +161,14 @@ export class ResultsLog {
     if (!options.readOnly && text.length > 0 && !text.endsWith("\n")) appendFileSync(path, "\n");
   }
 
-  append(record: BenchRecord): void {
+  append(record: R): void {
     appendFileSync(this.path, `${JSON.stringify(record)}\n`);
     this.records.push(record);
   }
+}
 
+/** The PersonaBench suite's results log (see JsonlLog). */
+export class ResultsLog extends JsonlLog<BenchRecord> {
   scenes(): SceneResult[] {
     return this.records.filter((r): r is SceneResult => r.type === "scene");
   }

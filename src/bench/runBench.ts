@@ -100,6 +100,9 @@ export function readRunRecord(outDir: string): RunRecord | undefined {
 }
 
 function checkResumable(outDir: string, previous: RunRecord | undefined, identity: RunIdentity): void {
+  if ((previous as { suite?: string } | undefined)?.suite === "prefeval") {
+    throw new Error(`${outDir} holds a PrefEval run (--suite prefeval); use another --out for the PersonaBench suite`);
+  }
   if (!previous?.identity) return;
   const differences: string[] = [];
   const before = { protocol: "default", ...previous.identity };

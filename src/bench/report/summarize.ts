@@ -182,7 +182,8 @@ export function reasonKey(reason: string): string {
   return reason.replace(/"[^"]*"/g, '"…"').replace(/\d+/g, "N").split(": ")[0].trim();
 }
 
-function health(calls: number, failed: number, outcomes: number, unreadable: number): RoleHealth {
+/** A role's health from its calls, failed calls, readable-or-not replies and unreadable ones. */
+export function health(calls: number, failed: number, outcomes: number, unreadable: number): RoleHealth {
   return {
     calls,
     failed,
