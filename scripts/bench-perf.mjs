@@ -16,15 +16,9 @@ import Database from "better-sqlite3";
 import { HumanMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import {
-  buildChatbotSystemPrompt,
-  countTokens,
-  createPersonaGraph,
-  defaultPersonaSchema,
-  PersonaMemory,
-  renderPersona,
-  SqliteStore,
-} from "../dist/index.js";
+import { buildChatbotSystemPrompt, countTokens, renderPersona } from "../dist/render.js";
+import { createPersonaGraph, defaultPersonaSchema, PersonaMemory } from "../dist/index.js";
+import { SqliteStore } from "../dist/store.js";
 import { loadPersonaBench, personaFromPersonaBench } from "../dist/bench.js";
 import { isSemanticGuardCall, ScriptedChatModel, semanticGuardScriptedReply } from "../dist/testing/index.js";
 import { formatStoreThroughput, measureStoreThroughput } from "./bench-store.mjs";

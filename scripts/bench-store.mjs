@@ -75,7 +75,7 @@ function median(values) {
 }
 
 async function loadProduct() {
-  const index = await import(pathToFileURL(join(root, "dist/index.js")).href);
+  const index = await import(pathToFileURL(join(root, "dist/store.js")).href);
   let postgres;
   try {
     postgres = await import(pathToFileURL(join(root, "dist/postgres.js")).href);

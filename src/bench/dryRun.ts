@@ -1,4 +1,4 @@
-import { countTokens, formatPrompt } from "../index.js";
+import { countTokens, formatPrompt } from "../render.js";
 import type { BenchCondition } from "./conditions.js";
 import { BENCH_ROLES, type BenchRole } from "./cost.js";
 import { formatProblem, loadPersonaBench } from "./data/loadPersonaBench.js";

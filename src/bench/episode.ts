@@ -6,10 +6,7 @@ import {
   createPersonaLearnerGraph,
   defaultPersonaSchema,
   describePersonaFields,
-  formatPrompt,
-  messageText,
   PersonaMemory,
-  renderPersona,
   type FieldPolicies,
   type LearningRecord,
   type LearningSummary,
@@ -18,6 +15,7 @@ import {
   type PersonaValues,
   type TranscriptTurn,
 } from "../index.js";
+import { formatPrompt, messageText, renderPersona } from "../render.js";
 import type { BenchCondition } from "./conditions.js";
 import { CostMeter, firstLine, type BenchRole, type CostByRole } from "./cost.js";
 import type { BenchPersona, BenchScene } from "./data/types.js";

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import { ChatOpenAI } from "@langchain/openai";
-import { ConfigurationError, DEFAULT_MODEL } from "../index.js";
+import { ConfigurationError, DEFAULT_MODEL } from "../models.js";
 import type { BenchRole } from "./cost.js";
 
 /** Endpoint and model of one role. */

@@ -1,5 +1,6 @@
 import type { BaseStore } from "@langchain/langgraph";
-import { countTokens, formatPrompt, messageText, PersonaMemory, type ExtraContextInput, type TranscriptTurn } from "../index.js";
+import { countTokens, formatPrompt, messageText } from "../render.js";
+import { PersonaMemory, type ExtraContextInput, type TranscriptTurn } from "../index.js";
 import { PAST_SESSIONS_ALL, PAST_SESSIONS_RETRIEVED } from "./prompts/pastSessions.js";
 import { bm25Search } from "./retrieval.js";
 

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { formatPrompt } from "../index.js";
+import { formatPrompt } from "../render.js";
 import type { BenchProtocol } from "./protocol.js";
 import { SIMULATED_USER_SYSTEM, SIMULATED_USER_TURN } from "./prompts/simulatedUser.js";
 import { SIMULATED_USER_REFERENCE_SYSTEM } from "./prompts/simulatedUserReference.js";

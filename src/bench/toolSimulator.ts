@@ -2,7 +2,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import { tool, type StructuredToolInterface } from "@langchain/core/tools";
 import { z } from "zod";
-import { formatPrompt, messageText } from "../index.js";
+import { formatPrompt, messageText } from "../render.js";
 import { TOOL_SIMULATOR_CALL, TOOL_SIMULATOR_SYSTEM } from "./prompts/toolSimulator.js";
 import type { BenchApi, BenchScene } from "./data/types.js";
 

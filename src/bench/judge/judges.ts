@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { formatPrompt } from "../../index.js";
+import { formatPrompt } from "../../render.js";
 import { JUDGE_FIRST_REPLY } from "../prompts/judgeFirstReply.js";
 import { JUDGE_PAIRWISE } from "../prompts/judgePairwise.js";
 import { JUDGE_PERSONA_SIMILARITY } from "../prompts/judgePersonaSimilarity.js";

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, HumanMessage, type BaseMessage } from "@langchain/core/messages";
 import type { z } from "zod";
-import { formatPrompt, messageText } from "../../index.js";
+import { formatPrompt, messageText } from "../../render.js";
 import { JSON_RETRY } from "../prompts/jsonRetry.js";
 import { parseJsonReply } from "./parseJsonReply.js";
 

@@ -1,4 +1,4 @@
-import { countTokens, formatPrompt } from "../../index.js";
+import { countTokens, formatPrompt } from "../../render.js";
 import { formatProblem } from "../data/loadPersonaBench.js";
 import { DRY_RUN_ASSUMPTIONS } from "../dryRun.js";
 import { playsSessionOne, type PrefEvalCondition } from "./conditions.js";

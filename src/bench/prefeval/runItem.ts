@@ -4,14 +4,13 @@ import { MemorySaver, type BaseStore } from "@langchain/langgraph";
 import {
   createPersonaGraph,
   defaultPersonaSchema,
-  formatPrompt,
-  messageText,
   parsePersona,
   PersonaMemory,
   type LearningRecord,
   type PersonaGraphStateType,
   type PersonaValues,
 } from "../../index.js";
+import { formatPrompt, messageText } from "../../render.js";
 import { addCosts, CostMeter, firstLine, type BenchRole, type CostByRole } from "../cost.js";
 import type { BenchModelFactory } from "../models.js";
 import { playsSessionOne } from "./conditions.js";

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import type { BenchRole } from "../../../src/bench/cost.js";
 import { parsePrefEvalConditions } from "../../../src/bench/prefeval/conditions.js";
 import { runPrefEval, type PrefEvalRunOptions } from "../../../src/bench/prefeval/runPrefEval.js";
-import { messageText } from "../../../src/index.js";
+import { messageText } from "../../../src/render.js";
 import { MODEL_INFO, scriptedFactory, type RoleCall, type RoleScript } from "../helpers/roleModels.js";
 import { tempOut, textSink } from "../helpers/runFixture.js";
 

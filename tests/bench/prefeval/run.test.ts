@@ -6,7 +6,10 @@ import { prefEvalConsoleTable } from "../../../src/bench/prefeval/report/console
 import type { PrefEvalFailure, PrefEvalItemResult, PrefEvalRecord } from "../../../src/bench/prefeval/results.js";
 import { GOLDEN_PREFERENCE_FIELD } from "../../../src/bench/prefeval/runItem.js";
 import { loadPrefEval } from "../../../src/bench/prefeval/data/loadPrefEval.js";
-import { messageText, openSqlitePersistence, PersonaMemory, SEMANTIC_GUARD_TOOL, UPDATE_PERSONA_TOOL } from "../../../src/index.js";
+import { messageText } from "../../../src/render.js";
+import { openSqlitePersistence, PersonaMemory } from "../../../src/index.js";
+import { SEMANTIC_GUARD_TOOL } from "../../../src/guard.js";
+import { UPDATE_PERSONA_TOOL } from "../../../src/learning.js";
 import { defaultScript, systemOf, type RoleCall, type RoleScript } from "../helpers/roleModels.js";
 import { checkOf, FIXTURE, runPrefEvalFixture } from "./helpers.js";
 

@@ -1,7 +1,7 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { HumanMessage } from "@langchain/core/messages";
 import { z } from "zod";
-import { formatPrompt } from "../../../index.js";
+import { formatPrompt } from "../../../render.js";
 import { callForJson, judgeOrRecordFailure, type JudgeOutcome } from "../../judge/structuredCall.js";
 import { JUDGE_ACKNOWLEDGMENT } from "../prompts/judgeAcknowledgment.js";
 import { JUDGE_HALLUCINATION } from "../prompts/judgeHallucination.js";
