@@ -3,11 +3,20 @@ import type { BaseCheckpointSaver, BaseStore, LangGraphRunnableConfig } from "@l
 import { idProblem } from "../memory/namespaces.js";
 import { checkThreadId, PersonaInputError } from "./input.js";
 
+// No double quotes in these messages: the LangGraph API server JSON-encodes a failed task's error
+// (and runs.wait encodes the error event once more), so every quote would reach Studio as \" or \\\".
+/** The error message of a run without a user id. */
+export const MISSING_USER_ID =
+  "persona graph: missing userId. Pass it in the run's context, { context: { userId: 'alice' } }, or as configurable.userId.";
+/** The error message of a run without a thread id. */
+export const MISSING_THREAD_ID =
+  "persona graph: missing thread_id. Compile with a checkpointer and pass { configurable: { thread_id: 't1' } }: each thread is a session.";
+
 function checkUserId(value: unknown): void {
   if (value === undefined) return;
   const problem = idProblem(value, "user id");
   // Thrown while LangGraph validates the run's context: the run stops before anything is saved.
-  if (problem) throw new PersonaInputError(`persona graph: invalid "userId": ${problem}`);
+  if (problem) throw new PersonaInputError(`persona graph: invalid userId: ${problem}`);
 }
 
 /**
@@ -37,9 +46,7 @@ export function resolveUserId(config: LangGraphRunnableConfig): string {
   const configurable = (config.configurable ?? {}) as Record<string, unknown>;
   const userId = context.userId ?? configurable.userId ?? configurable.user_id;
   if (userId === undefined || userId === null) {
-    throw new PersonaInputError(
-      'persona graph: missing "userId". Pass it in the run\'s context ({ context: { userId: "..." } }) or as configurable.userId.',
-    );
+    throw new PersonaInputError(MISSING_USER_ID);
   }
   checkUserId(userId);
   return userId as string;
@@ -49,12 +56,10 @@ export function resolveUserId(config: LangGraphRunnableConfig): string {
 export function resolveThreadId(config: LangGraphRunnableConfig): string {
   const threadId = (config.configurable as Record<string, unknown> | undefined)?.thread_id;
   if (typeof threadId !== "string" || threadId === "") {
-    throw new PersonaInputError(
-      'persona graph: missing "thread_id". Compile with a checkpointer and pass { configurable: { thread_id: "..." } }: each thread is a session.',
-    );
+    throw new PersonaInputError(MISSING_THREAD_ID);
   }
   const problem = checkThreadId(threadId);
-  if (problem) throw new PersonaInputError(`persona graph: invalid "thread_id": ${problem}`);
+  if (problem) throw new PersonaInputError(`persona graph: invalid thread_id: ${problem}`);
   return threadId;
 }
 

@@ -1,8 +1,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import { createPersonaGraph, PersonaMemory } from "../../src/index.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 import { isLearnerCall, systemPromptOf, updateCall } from "../helpers/learnerReplies.js";
 
 function setup(learnerReply: (call: ScriptedCall) => ReturnType<typeof updateCall> | string, updateEvery = 3) {
@@ -63,6 +62,6 @@ describe("createPersonaGraph", () => {
     const { graph } = setup(learnName);
     await expect(
       graph.invoke({ messages: [new HumanMessage("hi")] }, { configurable: { thread_id: "t" } }),
-    ).rejects.toThrow(/missing "userId"/);
+    ).rejects.toThrow(/missing userId\. Pass it/);
   });
 });

@@ -1,9 +1,8 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver, type Operation } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { SqliteStore } from "../../src/store/sqliteStore.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { createPersonaGraph, PersonaMemory } from "../../src/index.js";
+import { SqliteStore } from "../../src/store.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { isLearnerCall, updateCall } from "../helpers/learnerReplies.js";
 import { checkpointCount } from "../helpers/personaHarness.js";
 

@@ -2,10 +2,13 @@ import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
 import { z } from "zod";
-import { createPersonaGraph, createPersonaLearnerGraph } from "../../src/graph/createPersonaGraph.js";
-import type { PersonaGraphOptions } from "../../src/graph/options.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import {
+  createPersonaGraph,
+  createPersonaLearnerGraph,
+  type PersonaGraphOptions,
+  PersonaMemory,
+} from "../../src/index.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 import { isLearnerCall, systemPromptOf, updateCall } from "../helpers/learnerReplies.js";
 
 type LearnerReply = (call: ScriptedCall) => AIMessage | string;
@@ -203,7 +206,7 @@ describe("persona learning in the graph", () => {
     const model = new ScriptedChatModel({ replies: ["x"] });
     const noCheckpointer = createPersonaGraph({ model }).compile({ store: new InMemoryStore() });
     await expect(noCheckpointer.invoke({ messages: [new HumanMessage("hi")] }, { context: { userId: "u" } })).rejects.toThrow(
-      /missing "thread_id"/,
+      /missing thread_id\. Compile/,
     );
     const noStore = createPersonaGraph({ model }).compile({ checkpointer: new MemorySaver() });
     await expect(

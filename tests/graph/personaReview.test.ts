@@ -1,9 +1,7 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { Command, InMemoryStore, MemorySaver } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import type { PersonaReviewRequest } from "../../src/learning/review.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { createPersonaGraph, PersonaMemory, type PersonaReviewRequest } from "../../src/index.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { isLearnerCall, updateCall } from "../helpers/learnerReplies.js";
 
 function setup() {

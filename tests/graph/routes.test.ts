@@ -1,6 +1,6 @@
 import { AIMessage } from "@langchain/core/messages";
 import { END } from "@langchain/langgraph";
-import { routeAfterChatbot, routeAfterRecorder, routeAfterSessionManager, TOOL_EXECUTOR } from "../../src/graph/routes.js";
+import { routeAfterChatbot, routeAfterRecorder, routeAfterSessionManager, TOOL_EXECUTOR } from "../../src/graph.js";
 
 describe("routes", () => {
   it("sends a turn with input to the chatbot and an end-only input straight to the recorder", () => {

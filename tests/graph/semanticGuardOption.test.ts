@@ -1,5 +1,5 @@
-import { resolvePersonaSettings } from "../../src/graph/options.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { resolvePersonaSettings } from "../../src/learning.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 
 const model = new ScriptedChatModel({ replies: [] });
 const other = new ScriptedChatModel({ replies: [] });

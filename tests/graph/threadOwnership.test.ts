@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { HumanMessage } from "@langchain/core/messages";
-import { forgetUser } from "../../src/memory/erasure.js";
+import { forgetUser } from "../../src/index.js";
 import { PersonaThreadOwnershipError } from "../../src/memory/personaMemory.js";
 import { BACKENDS, checkpointCount, personaHarness, storeSnapshot, type Backend } from "../helpers/personaHarness.js";
 

@@ -1,7 +1,6 @@
 import { recordSession } from "../helpers/sessions.js";
 import type { BaseStore } from "@langchain/langgraph";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { forgetUser } from "../../src/memory/erasure.js";
+import { PersonaMemory, forgetUser } from "../../src/index.js";
 
 /** Ids that are prefixes of each other, Unicode, path-like, escaped-looking, and very long. */
 export function adversarialUserIds(seed: number): string[] {

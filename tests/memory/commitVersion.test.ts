@@ -1,7 +1,7 @@
 import { recordSession } from "../helpers/sessions.js";
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { SqliteStore } from "../../src/store/sqliteStore.js";
+import { PersonaMemory } from "../../src/index.js";
+import { SqliteStore } from "../../src/store.js";
 
 const stores: Array<[string, () => BaseStore]> = [
   ["InMemoryStore", () => new InMemoryStore()],

@@ -6,13 +6,17 @@ import { MemorySaver } from "@langchain/langgraph";
 import { runDoctor } from "../../src/cli/doctor.js";
 import { runExport } from "../../src/cli/export.js";
 import { runHistory } from "../../src/cli/history.js";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaExportSchema } from "../../src/memory/export.js";
-import { historyNamespace, personaNamespace, versionKey } from "../../src/memory/namespaces.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { openSqlitePersistence, type SqlitePersistence } from "../../src/store/sqlitePersistence.js";
+import {
+  createPersonaGraph,
+  PersonaExportSchema,
+  PersonaMemory,
+  openSqlitePersistence,
+  type SqlitePersistence,
+} from "../../src/index.js";
+import { historyNamespace, personaNamespace } from "../../src/store.js";
+import { versionKey } from "../../src/memory/namespaces.js";
 import { encodeNamespace } from "../../src/store/storeSemantics.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { isLearnerCall, systemPromptOf, updateCall } from "../helpers/learnerReplies.js";
 import { recordSession } from "../helpers/sessions.js";
 

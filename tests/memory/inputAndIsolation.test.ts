@@ -1,9 +1,8 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver, type BaseStore } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { SqliteStore } from "../../src/store/sqliteStore.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { createPersonaGraph, PersonaMemory } from "../../src/index.js";
+import { SqliteStore } from "../../src/store.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { isLearnerCall, updateCall } from "../helpers/learnerReplies.js";
 import { adversarialUserIds, expectUsersIsolated } from "./adversarialIds.js";
 
@@ -38,12 +37,12 @@ describe("chat input validation in the graph", () => {
   });
 
   it.each([
-    ["empty user id", { userId: "" }, { thread_id: "t" }, /invalid "userId": user id must be a non-empty string/],
+    ["empty user id", { userId: "" }, { thread_id: "t" }, /invalid userId: user id must be a non-empty string/],
     ["control characters", { userId: "a\u0000b" }, { thread_id: "t" }, /control characters/],
     ["too long user id", { userId: "u".repeat(300) }, { thread_id: "t" }, /longer than 256/],
     ["non-string user id", { userId: 42 }, { thread_id: "t" }, /userId[\s\S]*expected string|expected string[\s\S]*userId/],
-    ["too long thread id", { userId: "u" }, { thread_id: "t".repeat(300) }, /invalid "thread_id".*longer than 256/],
-    ["thread id with newline", { userId: "u" }, { thread_id: "a\nb" }, /invalid "thread_id".*control characters/],
+    ["too long thread id", { userId: "u" }, { thread_id: "t".repeat(300) }, /invalid thread_id.*longer than 256/],
+    ["thread id with newline", { userId: "u" }, { thread_id: "a\nb" }, /invalid thread_id.*control characters/],
   ])("rejects %s with a clear error and stores nothing", async (_name, context, configurable, error) => {
     const before = await storedItems();
     await expect(graph.invoke({ messages: [new HumanMessage("hi")] }, { configurable, context } as never)).rejects.toThrow(error);

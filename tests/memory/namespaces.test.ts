@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InMemoryStore, type BaseStore } from "@langchain/langgraph";
-import { idProblem, personaNamespace } from "../../src/memory/namespaces.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { SqliteStore } from "../../src/store/sqliteStore.js";
+import { personaNamespace, SqliteStore } from "../../src/store.js";
+import { idProblem } from "../../src/memory/namespaces.js";
+import { PersonaMemory } from "../../src/index.js";
 import { recordSession } from "../helpers/sessions.js";
 
 const USERS = ["*", "%", "_", "a*", "alice", "bob", "%2A"];

@@ -1,9 +1,8 @@
 import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
+import { createPersonaGraph, PersonaMemory } from "../../src/index.js";
 import { DEFAULT_RETENTION, resolveRetention, type RetentionPolicy } from "../../src/memory/retention.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { isLearnerCall, updateCall } from "../helpers/learnerReplies.js";
 import { checkpointCount } from "../helpers/personaHarness.js";
 

@@ -1,9 +1,9 @@
 import { InMemoryStore } from "@langchain/langgraph";
-import { resolvePersonaSettings } from "../../src/graph/options.js";
-import { learnPersona } from "../../src/learning/learnPersona.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { transcriptNamespace, turnKey } from "../../src/memory/namespaces.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import { resolvePersonaSettings, learnPersona } from "../../src/learning.js";
+import { PersonaMemory } from "../../src/index.js";
+import { transcriptNamespace } from "../../src/store.js";
+import { turnKey } from "../../src/memory/namespaces.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 import { updateCall } from "../helpers/learnerReplies.js";
 
 const turn = (index: number, text: string) => ({ index, messages: [{ role: "user" as const, text }, { role: "assistant" as const, text: `ok ${index}` }] });

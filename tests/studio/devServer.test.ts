@@ -1,6 +1,7 @@
 import { Client } from "@langchain/langgraph-sdk";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
-import { mockGenerateHandler } from "../../src/generate/mockGenerateHandler.js";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
+import { mockGenerateHandler } from "../../src/generate.js";
+import { MISSING_USER_ID } from "../../src/graph/context.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { freePort, startDevServer, type DevServerProcess } from "./devServerProcess.js";
 
@@ -138,14 +139,30 @@ describe("graphs served by the LangGraph dev server", () => {
     expect(result.jobs[0].file?.scenes.map((scene) => scene.available_apis !== null)).toEqual([false, true, true]);
   });
 
-  test("a run without a user id fails with the message that says how to pass it", async () => {
+  test("a run without a user id fails with a message Studio shows as written", async () => {
     const thread = await client.threads.create();
-    const run = await client.runs.create(thread.thread_id, "persona_chatbot", {
+    // What Studio does: stream the run and show the error event.
+    const events: Array<{ event: string; data: unknown }> = [];
+    for await (const chunk of client.runs.stream(thread.thread_id, "persona_chatbot", {
       input: { messages: [{ role: "user", content: "hi" }] },
-    });
-    await client.runs.join(thread.thread_id, run.run_id);
-    const finished = await client.runs.get(thread.thread_id, run.run_id);
-    expect(finished.status).toBe("error");
-    expect(server!.output()).toMatch(/missing "userId"/);
+    })) {
+      events.push(chunk);
+    }
+    const error = events.find((chunk) => chunk.event === "error")?.data as { error: string; message: string } | undefined;
+    expect(error).toEqual({ error: "PersonaInputError", message: MISSING_USER_ID });
+    // The failed task in the thread's state (Studio's node panel): the server JSON-encodes the error
+    // object once; the message must still appear verbatim in that text, with no escaped quotes.
+    const state = await client.threads.getState(thread.thread_id);
+    const taskError = state.tasks.find((task) => task.error)?.error as string | undefined;
+    expect(taskError).toContain(MISSING_USER_ID);
+    expect(taskError).not.toMatch(/\\/);
+    expect(JSON.parse(taskError!)).toEqual({ message: MISSING_USER_ID, name: "PersonaInputError" });
+    // The SDK's runs.wait throws with the server's (doubly encoded) error text; the message still reads as written.
+    const waited = await client.runs
+      .wait(null, "persona_chatbot", { input: { messages: [{ role: "user", content: "hi" }] } })
+      .then(() => "no error", (failure: Error) => failure.message);
+    expect(waited).toContain(MISSING_USER_ID);
+    expect(waited).not.toMatch(/\\/);
+    expect(server!.output()).toMatch(/missing userId\. Pass it/);
   });
 });
