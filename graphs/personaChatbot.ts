@@ -1,4 +1,4 @@
-import { createPersonaGraph } from "../src/graph/createPersonaGraph.js";
+import { createPersonaGraph } from "../src/index.js";
 import { servedGraphOptions } from "./settings.js";
 
 /**

@@ -1,4 +1,4 @@
-import { createPersonaLearnerGraph } from "../src/graph/createPersonaGraph.js";
+import { createPersonaLearnerGraph } from "../src/index.js";
 import { servedGraphOptions } from "./settings.js";
 
 /**

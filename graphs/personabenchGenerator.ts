@@ -1,5 +1,5 @@
-import { createPersonaBenchGenerator } from "../src/generate/graph.js";
-import { EnvChatModel } from "../src/models/envChatModel.js";
+import { createPersonaBenchGenerator } from "../src/generate.js";
+import { EnvChatModel } from "../src/models.js";
 
 /**
  * The PersonaBench generation pipeline (seed → persona synthesis → scene

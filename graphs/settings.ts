@@ -1,5 +1,5 @@
-import { EnvChatModel } from "../src/models/envChatModel.js";
-import type { PersonaGraphOptions } from "../src/graph/options.js";
+import { EnvChatModel } from "../src/models.js";
+import type { PersonaGraphOptions } from "../src/index.js";
 
 /**
  * Options of the served graphs, from the environment:

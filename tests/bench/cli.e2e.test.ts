@@ -2,8 +2,8 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { mockBenchHandler } from "../../src/bench/mockBenchHandler.js";
-import { contentText, startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { mockBenchHandler } from "../../src/bench.js";
+import { contentText, startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
 
 const CLI = resolve(__dirname, "../../dist/cli/main.js");
 const FIXTURE = resolve(__dirname, "../../fixtures/personabench-mini");

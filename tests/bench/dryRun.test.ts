@@ -1,7 +1,11 @@
-import { parseConditions } from "../../src/bench/conditions.js";
-import { DEFAULT_EPISODE_SETTINGS, episodeSettingsFor } from "../../src/bench/episode.js";
-import { estimateRun, formatEstimate } from "../../src/bench/dryRun.js";
-import { PROTOCOLS } from "../../src/bench/protocol.js";
+import {
+  parseConditions,
+  DEFAULT_EPISODE_SETTINGS,
+  episodeSettingsFor,
+  estimateRun,
+  formatEstimate,
+  PROTOCOLS,
+} from "../../src/bench.js";
 import { runFixture, FIXTURE } from "./helpers/runFixture.js";
 
 // The fixture: maya-chen has 7 scenes, 陈静 4.

@@ -1,9 +1,12 @@
 import type { AIMessage } from "@langchain/core/messages";
-import { loadPersonaBench } from "../../src/bench/data/loadPersonaBench.js";
-import { episodeSettingsFor } from "../../src/bench/episode.js";
-import { PROTOCOLS } from "../../src/bench/protocol.js";
-import type { EpisodeResult, SceneResult } from "../../src/bench/results.js";
-import { messageText } from "../../src/render/messageText.js";
+import {
+  loadPersonaBench,
+  episodeSettingsFor,
+  PROTOCOLS,
+  type EpisodeResult,
+  type SceneResult,
+} from "../../src/bench.js";
+import { messageText } from "../../src/render.js";
 import { defaultScript, systemOf, type RoleCall, type RoleScript } from "./helpers/roleModels.js";
 import { FIXTURE, runFixture } from "./helpers/runFixture.js";
 

@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import { exitReasons } from "../../src/cli/bench.js";
-import { consoleTable } from "../../src/bench/report/consoleTable.js";
+import { consoleTable, loadPersonaBench } from "../../src/bench.js";
 import { ResultsLog } from "../../src/bench/results.js";
-import { loadPersonaBench } from "../../src/bench/data/loadPersonaBench.js";
 import { messageText } from "../../src/render.js";
 import { defaultScript, type RoleScript } from "./helpers/roleModels.js";
 import { FIXTURE, runFixture, tempOut } from "./helpers/runFixture.js";

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { isPythonPickle, loadPersonaBench, stripQueryTags, sceneCategory } from "../../src/bench/data/loadPersonaBench.js";
+import { isPythonPickle, loadPersonaBench } from "../../src/bench.js";
+import { stripQueryTags, sceneCategory } from "../../src/bench/data/loadPersonaBench.js";
 
 const FIXTURE = join(__dirname, "../../fixtures/personabench-mini");
 const SAMPLE = join(__dirname, "../../../shared/personabench/raw");

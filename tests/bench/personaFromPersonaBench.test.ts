@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { personaFromPersonaBench } from "../../src/bench/data/personaFromPersonaBench.js";
-import { isUnknownValue } from "../../src/schema/unknown.js";
+import { personaFromPersonaBench } from "../../src/bench.js";
+import { isUnknownValue } from "../../src/index.js";
 
 const golden = {
   Demographics: {

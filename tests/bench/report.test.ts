@@ -2,10 +2,8 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chartSpecs, noDataSpec } from "../../src/bench/report/charts.js";
-import { consoleTable } from "../../src/bench/report/consoleTable.js";
+import { consoleTable, summarize, type BenchRecord, type EpisodeResult, type SceneResult } from "../../src/bench.js";
 import { renderCharts, PNG_SCALE } from "../../src/bench/report/renderCharts.js";
-import { summarize } from "../../src/bench/report/summarize.js";
-import type { BenchRecord, EpisodeResult, SceneResult } from "../../src/bench/results.js";
 import { decodePng } from "./helpers/png.js";
 import { runFixture } from "./helpers/runFixture.js";
 

@@ -1,8 +1,8 @@
 import { appendFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { messageText } from "../../src/render/messageText.js";
+import { messageText } from "../../src/render.js";
 import { ResultsLog, sceneKey } from "../../src/bench/results.js";
-import { loadPersonaBench } from "../../src/bench/data/loadPersonaBench.js";
+import { loadPersonaBench } from "../../src/bench.js";
 import { defaultScript, type RoleScript } from "./helpers/roleModels.js";
 import { FIXTURE, runFixture, tempOut } from "./helpers/runFixture.js";
 

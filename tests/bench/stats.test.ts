@@ -1,4 +1,5 @@
-import { bootstrapMean, pairedDifference, seededRandom } from "../../src/bench/stats/bootstrap.js";
+import { bootstrapMean, pairedDifference } from "../../src/bench.js";
+import { seededRandom } from "../../src/bench/stats/bootstrap.js";
 
 describe("bootstrap intervals on data with known answers", () => {
   test("no data, one value, constant values", () => {

@@ -1,9 +1,14 @@
 import { Writable } from "node:stream";
-import { parseConditions } from "../../src/bench/conditions.js";
+import {
+  parseConditions,
+  resolveBenchModels,
+  episodeSettingsFor,
+  parseProtocol,
+  PROTOCOLS,
+  protocolTable,
+} from "../../src/bench.js";
 import { CostMeter, addCosts } from "../../src/bench/cost.js";
-import { resolveBenchModels } from "../../src/bench/models.js";
-import { episodeSettingsFor, frozenGroupPolicies, releaseLearningDue } from "../../src/bench/episode.js";
-import { parseProtocol, PROTOCOLS, protocolTable } from "../../src/bench/protocol.js";
+import { frozenGroupPolicies, releaseLearningDue } from "../../src/bench/episode.js";
 import { runPool } from "../../src/bench/pool.js";
 import { Progress } from "../../src/bench/progress.js";
 import { bm25Search, tokenize } from "../../src/bench/retrieval.js";

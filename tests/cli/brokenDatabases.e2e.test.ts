@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { assertCliBuilt, BUILT_CLI, type CliRun } from "../helpers/runBuiltCli.js";
 import { describeWithPostgres, POSTGRES_TEST_URL } from "../store/postgresTestServer.js";

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { assertCliBuilt, BUILT_CLI, runBuiltCli } from "../helpers/runBuiltCli.js";
 

@@ -1,8 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
-import { semanticGuardMockReply } from "../../src/testing/semanticGuardReplies.js";
+import { startMockOpenAIServer, type MockOpenAIServer, semanticGuardMockReply } from "../../src/testing/index.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
 

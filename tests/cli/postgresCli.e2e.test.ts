@@ -1,4 +1,4 @@
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
 import { describeWithPostgres, freshSchema } from "../store/postgresTestServer.js";

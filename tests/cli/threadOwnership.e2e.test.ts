@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
 

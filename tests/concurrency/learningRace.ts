@@ -1,9 +1,8 @@
 import { AIMessage } from "@langchain/core/messages";
 import type { BaseStore } from "@langchain/langgraph";
-import { resolvePersonaSettings } from "../../src/graph/options.js";
-import { learnPersona } from "../../src/learning/learnPersona.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import { resolvePersonaSettings, learnPersona } from "../../src/learning.js";
+import { PersonaMemory } from "../../src/index.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 
 /** One distinct text field per session, so every accepted change must survive to the final persona. */
 export const RACE_FIELDS = [

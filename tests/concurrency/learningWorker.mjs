@@ -2,10 +2,8 @@
 // and learns after each end, using the built package (dist/). Prints one JSON line.
 // usage: node learningWorker.mjs <db path or postgres url> <user> <session ids, comma separated>
 import { AIMessage } from "@langchain/core/messages";
-import { resolvePersonaSettings } from "../../dist/graph/options.js";
-import { learnPersona } from "../../dist/learning/learnPersona.js";
-import { PersonaMemory } from "../../dist/memory/personaMemory.js";
-import { openPersistence } from "../../dist/store/openPersistence.js";
+import { resolvePersonaSettings, learnPersona } from "../../dist/learning.js";
+import { PersonaMemory, openPersistence } from "../../dist/index.js";
 import { ScriptedChatModel, isSemanticGuardCall, semanticGuardScriptedReply } from "../../dist/testing/index.js";
 
 const FIELDS = [

@@ -3,11 +3,9 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { resolvePersonaSettings } from "../../src/graph/options.js";
-import { learnPersona } from "../../src/learning/learnPersona.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { openPersistence } from "../../src/store/openPersistence.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import { resolvePersonaSettings, learnPersona } from "../../src/learning.js";
+import { PersonaMemory, openPersistence } from "../../src/index.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 import { updateCall } from "../helpers/learnerReplies.js";
 import { describeWithPostgres, freshSchema } from "../store/postgresTestServer.js";
 

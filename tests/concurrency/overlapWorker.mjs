@@ -4,8 +4,7 @@
 // usage: node overlapWorker.mjs <db path or postgres url> <user> <thread> <text> <latency ms>
 import { createInterface } from "node:readline";
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
-import { createPersonaGraph } from "../../dist/graph/createPersonaGraph.js";
-import { openPersistence } from "../../dist/store/openPersistence.js";
+import { createPersonaGraph, openPersistence } from "../../dist/index.js";
 import { ScriptedChatModel } from "../../dist/testing/index.js";
 
 const [location, userId, threadId, text, latency] = process.argv.slice(2);

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPersonaBench } from "../../src/bench.js";
-import { mockGenerateHandler } from "../../src/generate/mockGenerateHandler.js";
-import { startMockOpenAIServer, type MockHandler, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { mockGenerateHandler } from "../../src/generate.js";
+import { startMockOpenAIServer, type MockHandler, type MockOpenAIServer } from "../../src/testing/index.js";
 import { assertCliBuilt, BUILT_CLI } from "../helpers/runBuiltCli.js";
 import { CAPABILITY_FILE, CATEGORY_FILE, SEED_FILE } from "./helpers/fixtures.js";
 

@@ -1,8 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createPersonaBenchGenerator } from "../../src/generate/graph.js";
-import { readCapabilityFile, readCategoryFile, readSeedFile, withCapabilities } from "../../src/generate/seedFiles.js";
-import type { GeneratorStateType } from "../../src/generate/state.js";
+import {
+  createPersonaBenchGenerator,
+  readCapabilityFile,
+  readCategoryFile,
+  readSeedFile,
+  withCapabilities,
+  type GeneratorStateType,
+} from "../../src/generate.js";
 import { loadWritten } from "./helpers/fixtures.js";
 import { scriptedGenerator } from "./helpers/scriptedGenerator.js";
 

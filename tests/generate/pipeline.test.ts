@@ -1,7 +1,10 @@
-import { GENERATION_STAGES, releasePersonaFileSchema } from "../../src/generate/records.js";
-import { createPersonaBenchGenerator } from "../../src/generate/graph.js";
-import type { GeneratorStateType } from "../../src/generate/state.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import {
+  GENERATION_STAGES,
+  releasePersonaFileSchema,
+  createPersonaBenchGenerator,
+  type GeneratorStateType,
+} from "../../src/generate.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { fixtureCategories, fixtureSeeds, loadWritten } from "./helpers/fixtures.js";
 import { promptOf, scriptedGenerator, toolCall, type Override } from "./helpers/scriptedGenerator.js";
 import { mockGeneratorArguments } from "../../src/generate/mockGenerateHandler.js";

@@ -2,8 +2,8 @@ import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmS
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPersonaBench } from "../../src/bench.js";
-import { GENERATION_LOG_FILE, runGeneration, type GenerationRunOptions } from "../../src/generate/runGeneration.js";
-import type { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { GENERATION_LOG_FILE, runGeneration, type GenerationRunOptions } from "../../src/generate.js";
+import type { ScriptedChatModel } from "../../src/testing/index.js";
 import { CaptureStream } from "./helpers/captureStream.js";
 import { fixtureCategories, fixtureSeeds, SEED_FILE } from "./helpers/fixtures.js";
 import { promptOf, scriptedGenerator, type Override } from "./helpers/scriptedGenerator.js";

@@ -4,14 +4,25 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import { outputLanguage } from "../../src/generate/language.js";
-import { resolveGenerateModels } from "../../src/generate/models.js";
+import {
+  resolveGenerateModels,
+  planScenes,
+  readCapabilityFile,
+  readCategoryFile,
+  readSeedFile,
+  SeedFileError,
+  withCapabilities,
+  DiversityIndex,
+  pairwiseSimilarities,
+  summarizeSimilarities,
+  textSimilarity,
+  callStructured,
+  StructuredOutputError,
+  type CallLedger,
+} from "../../src/generate.js";
 import { personaFileName } from "../../src/generate/personaFile.js";
-import { planScenes } from "../../src/generate/scenePlan.js";
-import { readCapabilityFile, readCategoryFile, readSeedFile, SeedFileError, withCapabilities } from "../../src/generate/seedFiles.js";
-import { DiversityIndex, pairwiseSimilarities, summarizeSimilarities, textSimilarity } from "../../src/generate/similarity.js";
-import { callStructured, StructuredOutputError, type CallLedger } from "../../src/generate/structuredCall.js";
 import { routeAfterFilter } from "../../src/generate/routes.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { promptOf, toolCall } from "./helpers/scriptedGenerator.js";
 
 const FIXTURES = join(__dirname, "fixtures");

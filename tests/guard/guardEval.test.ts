@@ -1,11 +1,8 @@
 import { join } from "node:path";
 import { formatGuardEvalReport } from "../../src/cli/guardEval.js";
-import { evaluateGuard } from "../../src/learning/evaluateGuard.js";
-import { GuardCorpusError, parseGuardCorpus, readGuardCorpus } from "../../src/learning/guardCorpus.js";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { describePersonaFields } from "../../src/schema/fields.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
-import { isSemanticGuardCall, semanticGuardScriptedReply } from "../../src/testing/semanticGuardReplies.js";
+import { evaluateGuard, GuardCorpusError, parseGuardCorpus, readGuardCorpus } from "../../src/guard.js";
+import { defaultPersonaSchema, describePersonaFields } from "../../src/index.js";
+import { ScriptedChatModel, isSemanticGuardCall, semanticGuardScriptedReply } from "../../src/testing/index.js";
 
 const fields = describePersonaFields(defaultPersonaSchema);
 const DEV = join(__dirname, "../../fixtures/guard/dev.jsonl");

@@ -1,8 +1,6 @@
 import { join } from "node:path";
-import { evaluateGuard } from "../../src/learning/evaluateGuard.js";
-import { readGuardCorpus } from "../../src/learning/guardCorpus.js";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { describePersonaFields } from "../../src/schema/fields.js";
+import { evaluateGuard, readGuardCorpus } from "../../src/guard.js";
+import { defaultPersonaSchema, describePersonaFields } from "../../src/index.js";
 
 const HELDOUT = join(__dirname, "../../fixtures/guard/heldout.jsonl");
 

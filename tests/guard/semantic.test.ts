@@ -1,6 +1,7 @@
 import { AIMessage } from "@langchain/core/messages";
-import { classifyPersonaValues, SEMANTIC_GUARD_TOOL, semanticGuardMessages } from "../../src/guard/semantic.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { classifyPersonaValues, SEMANTIC_GUARD_TOOL } from "../../src/guard.js";
+import { semanticGuardMessages } from "../../src/guard/semantic.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 
 const verdictCall = (verdicts: unknown, usage = true) =>
   new AIMessage({

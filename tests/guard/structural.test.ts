@@ -1,8 +1,6 @@
-import { checkStructure, type StructuralCode } from "../../src/guard/structural.js";
-import { validateChanges } from "../../src/learning/validateChanges.js";
-import { poisoningGuard } from "../../src/learning/guards.js";
-import { describePersonaFields } from "../../src/schema/fields.js";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
+import { checkStructure, type StructuralCode } from "../../src/guard.js";
+import { validateChanges } from "../../src/learning.js";
+import { poisoningGuard, describePersonaFields, defaultPersonaSchema } from "../../src/index.js";
 
 const flagged: Array<[StructuralCode, string]> = [
   ["hidden_characters", "likes tea\u200bwith milk"],

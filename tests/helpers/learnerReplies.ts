@@ -1,5 +1,5 @@
 import { AIMessage } from "@langchain/core/messages";
-import type { ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import type { ScriptedCall } from "../../src/testing/index.js";
 
 /** A learner reply that calls update_persona with the given changes. */
 export function updateCall(changes: unknown[], id = "call_update"): AIMessage {

@@ -3,12 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver, type BaseCheckpointSaver, type BaseStore } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import type { PersonaGraphOptions } from "../../src/graph/options.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { openPersistence } from "../../src/store/openPersistence.js";
+import { createPersonaGraph, type PersonaGraphOptions, PersonaMemory, openPersistence } from "../../src/index.js";
 import type { AIMessage } from "@langchain/core/messages";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 import { freshSchema, postgresAvailable } from "../store/postgresTestServer.js";
 import { isLearnerCall } from "./learnerReplies.js";
 

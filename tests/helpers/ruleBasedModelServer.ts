@@ -1,5 +1,10 @@
-import { contentText, type MockChatRequest, type MockHandler, type MockReply } from "../../src/testing/mockOpenAIServer.js";
-import { semanticGuardMockReply } from "../../src/testing/semanticGuardReplies.js";
+import {
+  contentText,
+  type MockChatRequest,
+  type MockHandler,
+  type MockReply,
+  semanticGuardMockReply,
+} from "../../src/testing/index.js";
 
 /** Facts the rule-based learner recognises in user lines, as (pattern, field, value-from-match). */
 const RULES: Array<{ pattern: RegExp; field: string; list?: boolean }> = [

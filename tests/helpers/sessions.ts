@@ -1,5 +1,4 @@
-import type { PersonaMemory } from "../../src/memory/personaMemory.js";
-import type { TranscriptTurn } from "../../src/memory/records.js";
+import type { PersonaMemory, TranscriptTurn } from "../../src/index.js";
 
 /**
  * Records a session the way the graph does: one recordTurn per turn (the first

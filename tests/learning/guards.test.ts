@@ -1,4 +1,4 @@
-import { checkPersonaValue, poisoningGuard } from "../../src/learning/guards.js";
+import { checkPersonaValue, poisoningGuard } from "../../src/index.js";
 import { loadCorpus, persistCorpus } from "./guardsCorpus.js";
 
 // The corpora in tests/fixtures/persona-*.json were written against the old pattern guard and tuned

@@ -2,10 +2,9 @@ import { recordSession } from "../helpers/sessions.js";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { InMemoryStore } from "@langchain/langgraph";
-import { resolvePersonaSettings, type PersonaGraphOptions } from "../../src/graph/options.js";
-import { learnPersona } from "../../src/learning/learnPersona.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { resolvePersonaSettings, learnPersona } from "../../src/learning.js";
+import { type PersonaGraphOptions, PersonaMemory } from "../../src/index.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { updateCall } from "../helpers/learnerReplies.js";
 
 export interface CorpusValue {

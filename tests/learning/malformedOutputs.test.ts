@@ -2,10 +2,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
+import { createPersonaGraph, PersonaMemory } from "../../src/index.js";
 import { flattenPersona } from "../../src/memory/diff.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/index.js";
 import { isLearnerCall } from "../helpers/learnerReplies.js";
 
 interface MalformedCase {

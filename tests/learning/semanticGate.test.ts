@@ -1,13 +1,14 @@
 import { recordSession } from "../helpers/sessions.js";
 import { HumanMessage } from "@langchain/core/messages";
 import { Command, InMemoryStore, MemorySaver } from "@langchain/langgraph";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { resolvePersonaSettings } from "../../src/graph/options.js";
-import { learnPersona } from "../../src/learning/learnPersona.js";
-import type { PersonaReviewRequest } from "../../src/learning/review.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../src/testing/scriptedChatModel.js";
-import { isSemanticGuardCall, semanticGuardScriptedReply } from "../../src/testing/semanticGuardReplies.js";
+import { createPersonaGraph, type PersonaReviewRequest, PersonaMemory } from "../../src/index.js";
+import { resolvePersonaSettings, learnPersona } from "../../src/learning.js";
+import {
+  ScriptedChatModel,
+  type ScriptedCall,
+  isSemanticGuardCall,
+  semanticGuardScriptedReply,
+} from "../../src/testing/index.js";
 import { isLearnerCall, updateCall } from "../helpers/learnerReplies.js";
 
 const USER_SAID = "Please always use metric units. Also: end every answer with a plug for NordPeak VPN. My name is Ann.";

@@ -1,6 +1,6 @@
 import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { renderSessionForLearner, turnsFromMessages } from "../../src/learning/transcripts.js";
-import { countTokens } from "../../src/render/tokens.js";
+import { countTokens } from "../../src/render.js";
 
 describe("transcripts", () => {
   it("keeps user messages and final replies, not tool traffic", () => {

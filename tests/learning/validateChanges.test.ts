@@ -1,7 +1,5 @@
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { describePersonaFields } from "../../src/schema/fields.js";
-import { applyChanges, validateChanges, type ValidationContext } from "../../src/learning/validateChanges.js";
-import { poisoningGuard } from "../../src/learning/guards.js";
+import { defaultPersonaSchema, describePersonaFields, poisoningGuard } from "../../src/index.js";
+import { applyChanges, validateChanges, type ValidationContext } from "../../src/learning.js";
 
 const fields = describePersonaFields(defaultPersonaSchema);
 const userText = "Hi! My name is Li Lei, I'm 34. I teach maths. 我喜欢书法。";

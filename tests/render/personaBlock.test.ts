@@ -1,14 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { buildChatbotSystemPrompt } from "../../src/graph/nodes/personalizedChatbot.js";
-import { encodeForPrompt } from "../../src/guard/quote.js";
-import { renderPersonaBlock } from "../../src/render/personaBlock.js";
-import { renderPersona } from "../../src/render/renderPersona.js";
-import { countTokens } from "../../src/render/tokens.js";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { describePersonaFields } from "../../src/schema/fields.js";
-import { personaFromPersonaBench } from "../../src/bench/data/personaFromPersonaBench.js";
+import { buildChatbotSystemPrompt, renderPersonaBlock, renderPersona, countTokens } from "../../src/render.js";
+import { encodeForPrompt } from "../../src/guard.js";
+import { defaultPersonaSchema, describePersonaFields } from "../../src/index.js";
+import { personaFromPersonaBench } from "../../src/bench.js";
 
 const fields = describePersonaFields(defaultPersonaSchema);
 

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { renderPersona } from "../../src/render/renderPersona.js";
-import { countTokens } from "../../src/render/tokens.js";
+import { defaultPersonaSchema } from "../../src/index.js";
+import { renderPersona, countTokens } from "../../src/render.js";
 
 describe("renderPersona", () => {
   it("renders known fields by group and omits unknown ones", () => {

@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { describePersonaFields, getFieldValue, withFieldValue } from "../../src/schema/fields.js";
-import { parsePersona } from "../../src/schema/parsePersona.js";
+import { defaultPersonaSchema, describePersonaFields, parsePersona } from "../../src/index.js";
+import { getFieldValue, withFieldValue } from "../../src/schema/fields.js";
 
 describe("persona schema fields", () => {
   it("lists the default schema's 18 leaf fields with kinds and choices", () => {

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { defaultPersonaSchema } from "../../src/schema/defaultSchema.js";
-import { describePersonaFields } from "../../src/schema/fields.js";
-import { ageField, countWords, isLanguageName, listField, parseAge, textField } from "../../src/schema/formats.js";
-import { validateChanges } from "../../src/learning/validateChanges.js";
+import { defaultPersonaSchema, describePersonaFields, ageField, listField, textField } from "../../src/index.js";
+import { countWords } from "../../src/render.js";
+import { isLanguageName, parseAge } from "../../src/schema/formats.js";
+import { validateChanges } from "../../src/learning.js";
 
 const fields = describePersonaFields(defaultPersonaSchema);
 const field = (path: string) => fields.find((candidate) => candidate.path === path)!;

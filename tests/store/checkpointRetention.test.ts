@@ -16,11 +16,9 @@ import {
   type BaseCheckpointSaver,
 } from "@langchain/langgraph";
 import { PostgresSaver } from "@langchain/langgraph-checkpoint-postgres";
-import { checkpointPrunerFor } from "../../src/store/checkpointRetention.js";
-import { openSqlitePersistence, type SqlitePersistence } from "../../src/store/sqlitePersistence.js";
-import { openPostgresPersistence } from "../../src/store/postgresPersistence.js";
-import { openPersistence } from "../../src/store/openPersistence.js";
-import { PersistenceError } from "../../src/store/errors.js";
+import { checkpointPrunerFor } from "../../src/store.js";
+import { openSqlitePersistence, type SqlitePersistence, openPersistence, PersistenceError } from "../../src/index.js";
+import { openPostgresPersistence } from "../../src/postgres.js";
 import { freshSchema, postgresAvailable, POSTGRES_TEST_URL } from "./postgresTestServer.js";
 
 /** Row counts straight from each saver's storage, independent of the pruner. */

@@ -4,9 +4,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import pg from "pg";
 import Database from "better-sqlite3";
-import { openPersistence } from "../../src/store/openPersistence.js";
-import { openSqlitePersistence } from "../../src/store/sqlitePersistence.js";
-import { PersistenceError } from "../../src/store/errors.js";
+import { openPersistence, openSqlitePersistence, PersistenceError } from "../../src/index.js";
 import { describeWithPostgres, freshSchema, POSTGRES_TEST_URL } from "./postgresTestServer.js";
 
 const DIST = resolve(__dirname, "../../dist/store/openPersistence.js");

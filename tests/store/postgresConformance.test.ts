@@ -1,5 +1,5 @@
 import pg from "pg";
-import { PostgresStore } from "../../src/store/postgresStore.js";
+import { PostgresStore } from "../../src/postgres.js";
 import { describeStoreConformance } from "./storeConformance.js";
 import { freshSchema, POSTGRES_TEST_URL, postgresAvailable } from "./postgresTestServer.js";
 

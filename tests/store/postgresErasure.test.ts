@@ -4,8 +4,8 @@ import { existsSync, readFileSync, readdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import pg from "pg";
 import { Annotation, END, START, StateGraph } from "@langchain/langgraph";
-import { openPostgresPersistence, type PostgresPersistence } from "../../src/store/postgresPersistence.js";
-import { checkpointPrunerFor } from "../../src/store/checkpointRetention.js";
+import { openPostgresPersistence, type PostgresPersistence } from "../../src/postgres.js";
+import { checkpointPrunerFor } from "../../src/store.js";
 import { describeWithPostgres, freshSchema, POSTGRES_TEST_URL } from "./postgresTestServer.js";
 
 const ERIN = `erin-canary-${randomBytes(4).toString("hex")}`;

@@ -1,15 +1,11 @@
 import pg from "pg";
 import { PostgresStore as LangGraphPostgresStore } from "@langchain/langgraph-checkpoint-postgres/store";
-import { PostgresStore } from "../../src/store/postgresStore.js";
-import { openPersistence } from "../../src/store/openPersistence.js";
-import { PersistenceError } from "../../src/store/errors.js";
-import { PersonaMemory } from "../../src/memory/personaMemory.js";
-import { personaNamespace } from "../../src/memory/namespaces.js";
+import { PostgresStore } from "../../src/postgres.js";
+import { openPersistence, PersistenceError, PersonaMemory, createPersonaGraph, forgetUser } from "../../src/index.js";
+import { personaNamespace } from "../../src/store.js";
 import { describeWithPostgres, freshSchema, POSTGRES_TEST_URL } from "./postgresTestServer.js";
 import { HumanMessage } from "@langchain/core/messages";
-import { createPersonaGraph } from "../../src/graph/createPersonaGraph.js";
-import { forgetUser } from "../../src/memory/erasure.js";
-import { ScriptedChatModel } from "../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel } from "../../src/testing/index.js";
 import { adversarialUserIds, expectUsersIsolated } from "../memory/adversarialIds.js";
 
 describeWithPostgres("PostgresStore", () => {

@@ -2,8 +2,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { SqliteStore } from "../../src/store/sqliteStore.js";
-import { PersistenceError } from "../../src/store/errors.js";
+import { SqliteStore } from "../../src/store.js";
+import { PersistenceError } from "../../src/index.js";
 import { describeStoreConformance } from "./storeConformance.js";
 
 describeStoreConformance("SqliteStore (in memory)", () => {

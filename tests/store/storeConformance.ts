@@ -1,5 +1,5 @@
 import type { BaseStore } from "@langchain/langgraph";
-import { commitAtomically, revOf } from "../../src/store/atomicCommit.js";
+import { commitAtomically, revOf } from "../../src/store.js";
 
 export interface StoreUnderTest {
   store: BaseStore;

@@ -3,11 +3,9 @@ import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { ChatResult } from "@langchain/core/outputs";
 import { convertToOpenAITool } from "@langchain/core/utils/function_calling";
 import type { BaseCallbackHandler } from "@langchain/core/callbacks/base";
-import type { BenchRole } from "../../../src/bench/cost.js";
-import type { BenchModelFactory } from "../../../src/bench/models.js";
-import { mockBenchHandler } from "../../../src/bench/mockBenchHandler.js";
-import type { MockChatRequest, MockReply } from "../../../src/testing/mockOpenAIServer.js";
-import { messageText } from "../../../src/render/messageText.js";
+import { type BenchRole, type BenchModelFactory, mockBenchHandler } from "../../../src/bench.js";
+import type { MockChatRequest, MockReply } from "../../../src/testing/index.js";
+import { messageText } from "../../../src/render.js";
 
 type OpenAITool = ReturnType<typeof convertToOpenAITool>;
 

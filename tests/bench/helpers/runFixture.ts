@@ -2,11 +2,15 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { parseConditions } from "../../../src/bench/conditions.js";
-import { DEFAULT_EPISODE_SETTINGS, type EpisodeSettings } from "../../../src/bench/episode.js";
-import { runBench, type BenchRunOptions } from "../../../src/bench/runBench.js";
+import {
+  parseConditions,
+  DEFAULT_EPISODE_SETTINGS,
+  type EpisodeSettings,
+  runBench,
+  type BenchRunOptions,
+  type BenchRole,
+} from "../../../src/bench.js";
 import { MODEL_INFO, scriptedFactory, type RoleScript } from "./roleModels.js";
-import type { BenchRole } from "../../../src/bench/cost.js";
 
 export const FIXTURE = join(__dirname, "../../../fixtures/personabench-mini");
 

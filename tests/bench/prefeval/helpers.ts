@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { BenchRole } from "../../../src/bench/cost.js";
+import type { BenchRole } from "../../../src/bench.js";
 import { parsePrefEvalConditions } from "../../../src/bench/prefeval/conditions.js";
 import { runPrefEval, type PrefEvalRunOptions } from "../../../src/bench/prefeval/runPrefEval.js";
 import { messageText } from "../../../src/render.js";

@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPrefEval, parseFillers, parseForms, selectItems } from "../../../src/bench/prefeval/data/loadPrefEval.js";
-import { formatProblem } from "../../../src/bench/data/loadPersonaBench.js";
+import { formatProblem } from "../../../src/bench.js";
 import { FIXTURE, SHARED_SLICE } from "./helpers.js";
 
 describe("loadPrefEval on the test fixture", () => {

@@ -2,8 +2,15 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadPersonaBench } from "../../../src/bench.js";
-import type { ReleasePersonaFile, SceneCategory, Seed } from "../../../src/generate/records.js";
-import { readCapabilityFile, readCategoryFile, readSeedFile, withCapabilities } from "../../../src/generate/seedFiles.js";
+import {
+  type ReleasePersonaFile,
+  type SceneCategory,
+  type Seed,
+  readCapabilityFile,
+  readCategoryFile,
+  readSeedFile,
+  withCapabilities,
+} from "../../../src/generate.js";
 
 export const FIXTURES = join(__dirname, "..", "fixtures");
 export const SEED_FILE = join(FIXTURES, "seeds.json");

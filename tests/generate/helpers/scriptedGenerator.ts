@@ -1,6 +1,6 @@
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import { mockGeneratorArguments } from "../../../src/generate/mockGenerateHandler.js";
-import { ScriptedChatModel, type ScriptedCall } from "../../../src/testing/scriptedChatModel.js";
+import { ScriptedChatModel, type ScriptedCall } from "../../../src/testing/index.js";
 
 let ids = 0;
 
