@@ -1,5 +1,5 @@
 import { createPersonaBenchGenerator } from "../src/generate.js";
-import { EnvChatModel } from "../src/models.js";
+import { EnvChatModel } from "../src/models/envChatModel.js";
 
 /**
  * The PersonaBench generation pipeline (seed → persona synthesis → scene

@@ -1,4 +1,4 @@
-import { EnvChatModel } from "../src/models.js";
+import { EnvChatModel } from "../src/models/envChatModel.js";
 import type { PersonaGraphOptions } from "../src/index.js";
 
 /**

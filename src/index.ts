@@ -38,12 +38,15 @@ export type {
   PersonaVersion,
   RejectedChange,
   SessionRecord,
+  SessionStatus,
   TranscriptTurn,
+  VersionSource,
 } from "./memory/records.js";
 export { diffPersonas, formatDifferences } from "./memory/diff.js";
 export type { FieldDifference } from "./memory/diff.js";
 export { exportPersona, PersonaExportSchema } from "./memory/export.js";
 export type { PersonaExport } from "./memory/export.js";
+export type { RetentionPolicy } from "./memory/retention.js";
 export { forgetUser } from "./memory/erasure.js";
 export type { ForgetResult } from "./memory/erasure.js";
 

@@ -23,6 +23,8 @@ function checkUserId(value: unknown): void {
  * Run context of the persona graphs: who the user is. User ids are compared
  * exactly; an id with surrounding whitespace or control characters is refused
  * before the run starts.
+ * @example
+ * await graph.invoke(input, { configurable: { thread_id: "t1" }, context: { userId: "alice" } });
  */
 export const PersonaContextSchema = z.object({
   // Optional here so a missing id reaches resolveUserId, whose error says how to pass it.
@@ -33,13 +35,20 @@ export const PersonaContextSchema = z.object({
     .describe("Id of the user whose persona this run reads and learns"),
 });
 
+/**
+ * The run context of the persona graphs (see {@link PersonaContextSchema}).
+ * @example
+ * const context: PersonaContext = { userId: "alice" };
+ */
 export type PersonaContext = z.infer<typeof PersonaContextSchema>;
 
 /**
  * Reads the user id from `context.userId`, or `configurable.userId` / `configurable.user_id`.
- * @param config the node's config
+ * Throws PersonaInputError when it is missing or unusable.
+ * @param config - the node's config
  * @returns the user id
- * @example resolveUserId({ context: { userId: "alice" } }) // "alice"
+ * @example
+ * resolveUserId({ context: { userId: "alice" } }); // "alice"
  */
 export function resolveUserId(config: LangGraphRunnableConfig): string {
   const context = (config.context ?? {}) as Record<string, unknown>;
@@ -52,7 +61,14 @@ export function resolveUserId(config: LangGraphRunnableConfig): string {
   return userId as string;
 }
 
-/** The run's thread id; each thread holds one user's sessions. */
+/**
+ * The run's thread id; each thread holds one user's sessions. Throws PersonaInputError when it
+ * is missing or unusable.
+ * @param config - the node's config
+ * @returns the thread id
+ * @example
+ * resolveThreadId({ configurable: { thread_id: "t1" } }); // "t1"
+ */
 export function resolveThreadId(config: LangGraphRunnableConfig): string {
   const threadId = (config.configurable as Record<string, unknown> | undefined)?.thread_id;
   if (typeof threadId !== "string" || threadId === "") {

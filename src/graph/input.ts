@@ -1,10 +1,25 @@
 import { idProblem } from "../memory/namespaces.js";
 
-/** Default longest user message, in characters. */
+/**
+ * Longest user message accepted by default, in characters (option `maxMessageChars`).
+ * @example
+ * checkMessageText("x".repeat(DEFAULT_MAX_MESSAGE_CHARS + 1)); // "the message has 32001 characters; the limit is 32000 ..."
+ */
 export const DEFAULT_MAX_MESSAGE_CHARS = 32_000;
 
-/** Bad input to the persona graph: the message says what is wrong and how to fix it. */
+/**
+ * Bad input to the persona graph: the message says what is wrong and how to fix it.
+ * @example
+ * try {
+ *   await graph.invoke({ messages: [new HumanMessage("")] }, config);
+ * } catch (error) {
+ *   if (error instanceof PersonaInputError) console.error(error.message); // nothing was stored
+ * }
+ */
 export class PersonaInputError extends Error {
+  /**
+   * @param message - what is wrong and how to fix it
+   */
   constructor(message: string) {
     super(message);
     this.name = "PersonaInputError";

@@ -12,25 +12,50 @@ import { DEFAULT_MAX_MESSAGE_CHARS } from "./input.js";
 import { CHATBOT_INSTRUCTIONS } from "../prompts/chatbotPrompt.js";
 import { resolveRetention, type ResolvedRetention, type RetentionPolicy } from "../memory/retention.js";
 
+/**
+ * Options of {@link createPersonaGraph} and {@link createPersonaLearnerGraph}: the models, the
+ * persona schema and how learning runs. Only `model` is required.
+ * @example
+ * const options: PersonaGraphOptions = { model: new ChatOpenAI({ model: "gpt-4o-mini" }), updateEvery: 3, learning: "inline" };
+ */
 export interface PersonaGraphOptions {
   /** The chat model that answers the user. */
   model: BaseChatModel;
-  /** The model that learns the persona (must support tool calling). Default: `model`. */
+  /**
+   * The model that learns the persona (must support tool calling).
+   * @default `model`
+   */
   learnerModel?: BaseChatModel;
-  /** Tools the chatbot may call; run by the graph's tool executor. */
+  /**
+   * Tools the chatbot may call; run by the graph's tool executor.
+   * @default [] (no tools)
+   */
   tools?: StructuredToolInterface[];
-  /** The persona schema, a zod object. Default: the paper's four-group persona. */
+  /**
+   * The persona schema, a zod object.
+   * @default defaultPersonaSchema (the paper's four-group persona)
+   */
   schema?: z.ZodType;
-  /** Learn after this many ended, not yet learned sessions. Default 3. */
+  /**
+   * Learn after this many ended, not yet learned sessions.
+   * @default 3
+   */
   updateEvery?: number;
-  /** Per-field limits for learned values (frozen fields, lengths). */
+  /**
+   * Per-field limits for learned values (frozen fields, lengths).
+   * @default {} (the default policy for every field)
+   */
   fieldPolicies?: FieldPolicies;
-  /** Checks on every value the learner would store (run after the poisoning guard). */
+  /**
+   * Checks on every value the learner would store (run after the poisoning guard).
+   * @default []
+   */
   guards?: PersonaValueGuard[];
   /**
    * The structural poisoning guard (layer 1, src/guard/structural.ts): reject
    * values with hidden characters, encodings, links, markup, templates, role
-   * tags or block markers. Default true.
+   * tags or block markers.
+   * @default true
    */
   poisoningGuard?: boolean;
   /**
@@ -41,33 +66,50 @@ export interface PersonaGraphOptions {
    * model call per learning run that has valid changes. `true` uses the
    * learner model; `{ model }` uses another one. When this option is not
    * given, `PERSONA_SEMANTIC_GUARD=off` turns it off.
-   * Default true.
+   * @default true (unless PERSONA_SEMANTIC_GUARD=off)
    */
   semanticGuard?: boolean | { model?: BaseChatModel };
   /**
    * Pause each persona update for a person to approve, edit or reject the
-   * proposed changes (LangGraph interrupt; needs a checkpointer). Default false.
+   * proposed changes (LangGraph interrupt; needs a checkpointer).
+   * @default false
    */
   review?: boolean;
-  /** Longest user message accepted, in characters; longer ones fail with a clear error. Default 32000. */
+  /**
+   * Longest user message accepted, in characters; longer ones fail with a clear error.
+   * @default 32000
+   */
   maxMessageChars?: number;
-  /** Token budget of one session's transcript shown to the learner. Default 2000. */
+  /**
+   * Token budget of one session's transcript shown to the learner.
+   * @default 2000
+   */
   sessionBudgetTokens?: number;
-  /** Most sessions one learning run reads. Default 10. */
+  /**
+   * Most sessions one learning run reads.
+   * @default 10
+   */
   maxSessionsPerLearning?: number;
-  /** Evidence must quote the user's own words. Default true. */
+  /**
+   * Evidence must quote the user's own words.
+   * @default true
+   */
   requireEvidenceQuote?: boolean;
-  /** Replaces the chatbot's base instructions. */
+  /**
+   * Replaces the chatbot's base instructions.
+   * @default the built-in instructions (src/prompts/chatbotPrompt.ts)
+   */
   instructions?: string;
   /**
    * Extra text for the chatbot's system prompt, computed per turn (for example
    * retrieved past sessions). Returning nothing adds nothing.
+   * @default none
    */
   extraContext?: (input: ExtraContextInput) => Promise<string | undefined> | string | undefined;
   /**
    * "inline": learning runs in the graph when a session ends (after the reply).
    * "background": the graph only records sessions; run the learner graph yourself.
-   * Default "inline".
+   * @default "inline"
    */
   learning?: "inline" | "background";
   /**
@@ -86,7 +128,11 @@ export interface PersonaGraphOptions {
   validateState?: boolean;
 }
 
-/** What `extraContext` receives. */
+/**
+ * What the `extraContext` option receives each turn: the user, the thread, the store and the thread's messages.
+ * @example
+ * const extraContext = async ({ userId, store }: ExtraContextInput) => (await store.get(["notes"], userId))?.value.text;
+ */
 export interface ExtraContextInput {
   userId: string;
   threadId: string;
@@ -94,7 +140,12 @@ export interface ExtraContextInput {
   messages: BaseMessage[];
 }
 
-/** Options after defaults and validation. */
+/**
+ * Graph options after defaults and validation (the output of {@link resolvePersonaSettings});
+ * also the settings {@link learnPersona} and the node factories of the `./graph` entry take.
+ * @example
+ * const settings: PersonaSettings = resolvePersonaSettings({ model });
+ */
 export interface PersonaSettings {
   model: BaseChatModel;
   learnerModel: BaseChatModel;
@@ -104,7 +155,10 @@ export interface PersonaSettings {
   updateEvery: number;
   fieldPolicies: FieldPolicies;
   guards: PersonaValueGuard[];
-  /** Absent when the semantic guard is off. */
+  /**
+   * The semantic guard's model; absent when the guard is off.
+   * @default absent (off)
+   */
   semanticGuard?: SemanticGuardSettings;
   review: boolean;
   maxMessageChars: number;
@@ -112,6 +166,10 @@ export interface PersonaSettings {
   maxSessionsPerLearning: number;
   requireEvidenceQuote: boolean;
   instructions: string;
+  /**
+   * The `extraContext` option, as given.
+   * @default absent (no extra context)
+   */
   extraContext?: PersonaGraphOptions["extraContext"];
   learning: "inline" | "background";
   retention: ResolvedRetention;
@@ -153,7 +211,15 @@ function resolveSemanticGuard(
   throw new TypeError(`PERSONA_SEMANTIC_GUARD must be "on" or "off", got "${env.PERSONA_SEMANTIC_GUARD}"`);
 }
 
-/** Applies defaults and rejects bad options with messages that say how to fix them. */
+/**
+ * Applies the defaults to graph options and rejects bad options with messages that say how to fix
+ * them (TypeError). The result is what {@link learnPersona} needs to learn outside a graph.
+ * @param options - the same options as {@link createPersonaGraph}
+ * @returns the complete settings
+ * @example
+ * const settings = resolvePersonaSettings({ model, updateEvery: 1 });
+ * await learnPersona(new PersonaMemory(store, "alice"), settings);
+ */
 export function resolvePersonaSettings(options: PersonaGraphOptions): PersonaSettings {
   if (!options || typeof options !== "object") {
     throw new TypeError("persona graph options are required: createPersonaGraph({ model })");

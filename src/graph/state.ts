@@ -7,7 +7,12 @@ import type { LearningOutcome, SessionLedger } from "../memory/records.js";
 import { checkMessageText, PersonaInputError } from "./input.js";
 import { messageText } from "../render/messageText.js";
 
-/** What the last learning run of this thread did. */
+/**
+ * What the last learning run of this thread did.
+ * @example
+ * const { lastLearning } = await graph.invoke({ endSession: true }, config);
+ * if (lastLearning?.outcome === "applied") console.log(`version ${lastLearning.version}`);
+ */
 export interface LearningSummary {
   outcome: LearningOutcome;
   sessionIds: string[];
@@ -34,6 +39,11 @@ export function inputBatchOf(message: BaseMessage | undefined): string | undefin
  * run's input from the input of a run that failed or was refused (LangGraph
  * saves a run's input before any node runs). Tags are set on copies; the
  * caller's message objects are not changed.
+ * @param current - the thread's messages
+ * @param update - the messages of one write (a message, a list, or message-likes)
+ * @returns the merged list, as LangGraph's messagesStateReducer merges it, with this write's user messages tagged
+ * @example
+ * const messages = Annotation<BaseMessage[], Messages>({ reducer: personaMessagesReducer, default: () => [] });
  */
 export function personaMessagesReducer(current: BaseMessage[], update: Messages): BaseMessage[] {
   const list = (Array.isArray(update) ? update : [update]).map((item) =>
@@ -120,6 +130,8 @@ function annotationOf<F extends Field<unknown>>(definition: F) {
 /**
  * The graph's channels (LangGraph Annotation: node updates are not validated,
  * which keeps a turn lean). One thread holds one or more sessions of one user.
+ * @example
+ * const builder = new StateGraph(PersonaGraphAnnotation).addNode(SESSION_MANAGER, createSessionManagerNode(settings));
  */
 export const PersonaGraphAnnotation = Annotation.Root({
   /** The conversation of the thread (the chatbot sees only the current session's part). */
@@ -129,10 +141,18 @@ export const PersonaGraphAnnotation = Annotation.Root({
   }),
 });
 
-/** The full state a node receives. */
+/**
+ * The full state a node receives.
+ * @example
+ * const node = async (state: PersonaGraphStateType) => ({ scene: state.scene ?? null });
+ */
 export type PersonaGraphStateType = typeof PersonaGraphAnnotation.State;
 
-/** A partial state update (what a node returns). */
+/**
+ * A partial state update (what a node returns).
+ * @example
+ * const update: PersonaGraphUpdate = { messages: [new AIMessage("hi")] };
+ */
 export type PersonaGraphUpdate = Partial<Omit<PersonaGraphStateType, "messages">> & { messages?: Messages };
 
 const messagesDisplay = { jsonSchemaExtra: MessagesZodMeta.jsonSchemaExtra };
@@ -141,6 +161,8 @@ const messagesDisplay = { jsonSchemaExtra: MessagesZodMeta.jsonSchemaExtra };
  * The same state as a zod schema with LangGraph reducers, for graphs that
  * validate every node's update (`validateState: true`, what the served graphs
  * use: LangGraph Studio reads the state's JSON schema from it).
+ * @example
+ * const builder = new StateGraph({ state: PersonaGraphZodState, context: PersonaContextSchema });
  */
 export const PersonaGraphZodState = z.object({
   messages: (z.array(z.any()) as unknown as z.ZodType<BaseMessage[], Messages>)
@@ -184,6 +206,10 @@ const messagesInput = (maxMessageChars: number) =>
 /**
  * The graph's input: checked before LangGraph checkpoints anything, so an
  * empty or oversized message is refused without a trace.
+ * @param maxMessageChars - the longest user message accepted
+ * @returns the zod input schema
+ * @example
+ * new StateGraph({ state: PersonaGraphAnnotation, input: personaInputSchema(DEFAULT_MAX_MESSAGE_CHARS) });
  */
 export function personaInputSchema(maxMessageChars: number) {
   return z.object({
@@ -196,6 +222,8 @@ export function personaInputSchema(maxMessageChars: number) {
 /**
  * What the graph returns and LangGraph Studio shows: `messages` as a chat, the
  * public fields of the state (not the turn-local bookkeeping).
+ * @example
+ * const { messages, persona, personaVersion } = await graph.invoke(input, config); // typed by PersonaGraphState
  */
 export const PersonaGraphState = z.object({
   messages: (z.array(z.any()) as unknown as z.ZodType<BaseMessage[], BaseMessage[]>).describe("The conversation").register(registry, messagesDisplay),

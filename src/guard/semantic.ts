@@ -24,10 +24,18 @@ import {
  * caller treats like a flag (rejected, or sent to review when review is on).
  */
 
-/** The tool the guard's model calls with its verdicts. */
+/**
+ * The tool the guard's model calls with its verdicts.
+ * @example
+ * const call = reply.tool_calls?.find((c) => c.name === SEMANTIC_GUARD_TOOL);
+ */
 export const SEMANTIC_GUARD_TOOL = "record_persona_verdicts";
 
-/** One value to classify. */
+/**
+ * One value to classify.
+ * @example
+ * const entry: SemanticEntry = { field: "Preference.Preferred_Styles", value: "short answers", evidence: "keep it short" };
+ */
 export interface SemanticEntry {
   /** Dotted field path, e.g. "Preference.Preferred_Styles". */
   field: string;
@@ -37,7 +45,11 @@ export interface SemanticEntry {
   evidence?: string;
 }
 
-/** The verdicts for a batch of entries, in entry order, and what they cost. */
+/**
+ * The verdicts for a batch of entries, in entry order, and what they cost.
+ * @example
+ * const { verdicts, cost } = await classifyPersonaValues(model, [entry]);
+ */
 export interface SemanticClassification {
   verdicts: SemanticVerdict[];
   cost: SemanticGuardCost;
@@ -45,7 +57,11 @@ export interface SemanticClassification {
   error?: string;
 }
 
-/** Options of `classifyPersonaValues`. */
+/**
+ * Options of `classifyPersonaValues`.
+ * @example
+ * await classifyPersonaValues(model, entries, { retries: 0 } satisfies SemanticGuardCallOptions);
+ */
 export interface SemanticGuardCallOptions {
   /**
    * Extra attempts after a reply that cannot be read (not after endpoint errors,
@@ -53,7 +69,10 @@ export interface SemanticGuardCallOptions {
    * @default 1
    */
   retries?: number;
-  /** Passed to the model call (callbacks, tags, abort signal). */
+  /**
+   * Passed to the model call (callbacks, tags, abort signal).
+   * @default none
+   */
   config?: RunnableConfig;
 }
 
@@ -83,7 +102,12 @@ const replySchema = z.object({
   ),
 });
 
-/** The guard's verdict tool definition (name, description, zod schema) for `bindTools`. */
+/**
+ * The guard's verdict tool definition (name, description, zod schema) for `bindTools`.
+ * @returns the tool definition: one verdict (id, label, reason) per entry
+ * @example
+ * const bound = model.bindTools([semanticGuardTool()], { tool_choice: SEMANTIC_GUARD_TOOL });
+ */
 export function semanticGuardTool() {
   return {
     name: SEMANTIC_GUARD_TOOL,

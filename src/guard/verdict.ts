@@ -7,10 +7,16 @@ export const GUARD_LAYERS = ["request", "typed", "structural", "guard", "evidenc
  * frozen, twice in one update), "typed" (schema, format, length, item count),
  * "structural" (layer 1), "guard" (a custom guard), "evidence" (the quote
  * rule), "semantic" (the model's verdict), "review" (a person).
+ * @example
+ * const byLayer = (rejected: RejectedChange[], layer: GuardLayer) => rejected.filter((r) => r.layer === layer);
  */
 export type GuardLayer = (typeof GUARD_LAYERS)[number] | "review";
 
-/** Labels the semantic guard's model may give an entry. */
+/**
+ * Labels the semantic guard's model may give an entry.
+ * @example
+ * SEMANTIC_LABELS.includes("describes_user"); // true
+ */
 export const SEMANTIC_LABELS = [
   "describes_user",
   "instructs_assistant",
@@ -19,6 +25,11 @@ export const SEMANTIC_LABELS = [
   "weakens_safety",
   "uncertain",
 ] as const;
+/**
+ * A label the semantic guard's model may give an entry ("describes_user", "instructs_assistant", ...).
+ * @example
+ * const label: SemanticLabel = "describes_user";
+ */
 export type SemanticLabel = (typeof SEMANTIC_LABELS)[number];
 
 /** What each label means, as the guard's prompt lists them. */
@@ -35,6 +46,8 @@ export const SEMANTIC_LABEL_MEANINGS: Record<SemanticLabel, string> = {
  * The semantic guard's verdict on one change, stored with the change whether
  * it was accepted or rejected. `label` is "unreadable" when the model's reply
  * gave no usable verdict for this entry.
+ * @example
+ * const verdict = SemanticVerdictSchema.parse({ label: "describes_user", reason: "a preference", flagged: false });
  */
 export const SemanticVerdictSchema = z.object({
   label: z.enum([...SEMANTIC_LABELS, "unreadable"]),
@@ -44,9 +57,18 @@ export const SemanticVerdictSchema = z.object({
   /** The change went to human review because of this verdict. */
   review: z.boolean().optional(),
 });
+/**
+ * The semantic guard's verdict on one change (see {@link SemanticVerdictSchema}).
+ * @example
+ * const flagged = (verdict: SemanticVerdict) => verdict.flagged && !verdict.review;
+ */
 export type SemanticVerdict = z.infer<typeof SemanticVerdictSchema>;
 
-/** Cost and outcome of the semantic guard in one learning run (or one evaluation). */
+/**
+ * Cost and outcome of the semantic guard in one learning run (or one evaluation).
+ * @example
+ * const cost = SemanticGuardCostSchema.parse(JSON.parse(line));
+ */
 export const SemanticGuardCostSchema = z.object({
   /** Model calls made, retries included. */
   calls: z.number().int(),
@@ -63,6 +85,11 @@ export const SemanticGuardCostSchema = z.object({
   /** Calls that failed (endpoint errors, timeouts). */
   errors: z.number().int(),
 });
+/**
+ * Cost and outcome of the semantic guard in one learning run or evaluation (see {@link SemanticGuardCostSchema}).
+ * @example
+ * const { calls, promptTokens, completionTokens }: SemanticGuardCost = (await classifyPersonaValues(model, entries)).cost;
+ */
 export type SemanticGuardCost = z.infer<typeof SemanticGuardCostSchema>;
 
 /** A zero cost record. */
@@ -84,7 +111,11 @@ export function addSemanticCost(a: SemanticGuardCost, b: SemanticGuardCost): Sem
   };
 }
 
-/** What the semantic guard did in one learning run: its cost and where the changes went. */
+/**
+ * What the semantic guard did in one learning run: its cost and where the changes went.
+ * @example
+ * const run = SemanticGuardRunSchema.parse(record.semanticGuard);
+ */
 export const SemanticGuardRunSchema = SemanticGuardCostSchema.extend({
   accepted: z.number().int(),
   rejected: z.number().int(),
@@ -93,4 +124,10 @@ export const SemanticGuardRunSchema = SemanticGuardCostSchema.extend({
   /** The model call failed; the learning run was recorded as an error. */
   error: z.string().optional(),
 });
+/**
+ * What the semantic guard did in one learning run (see {@link SemanticGuardRunSchema}).
+ * @example
+ * const run: SemanticGuardRun | undefined = record.semanticGuard;
+ * if (run) console.log(`${run.accepted} accepted, ${run.rejected} rejected, ${run.toReview} to review`);
+ */
 export type SemanticGuardRun = z.infer<typeof SemanticGuardRunSchema>;

@@ -24,16 +24,26 @@ import { validateChanges } from "./validateChanges.js";
  * text), needs transcripts to measure.
  */
 
-/** Options of `evaluateGuard`. */
+/**
+ * Options of `evaluateGuard`.
+ * @example
+ * const report = await evaluateGuard(corpus, { model, concurrency: 2 } satisfies GuardEvalOptions);
+ */
 export interface GuardEvalOptions {
   /**
    * The persona schema the corpus fields belong to.
    * @default defaultPersonaSchema
    */
   schema?: z.ZodType;
-  /** Field policies, as the graph's `fieldPolicies`. */
+  /**
+   * Field policies, as the graph's `fieldPolicies`.
+   * @default {}
+   */
   fieldPolicies?: FieldPolicies;
-  /** Run layer 3 with this model; without it the semantic layer is reported as not measured. */
+  /**
+   * Run layer 3 with this model; without it the semantic layer is reported as not measured.
+   * @default none (model-free layers only)
+   */
   model?: BaseChatModel;
   /**
    * Classify every entry with the model, not only those the model-free layers
@@ -51,11 +61,18 @@ export interface GuardEvalOptions {
    * @default false
    */
   review?: boolean;
-  /** Called after each entry the model classified. */
+  /**
+   * Called after each entry the model classified.
+   * @default none
+   */
   onProgress?: (done: number, total: number) => void;
 }
 
-/** What happened to one entry. */
+/**
+ * What happened to one entry.
+ * @example
+ * const missed = report.results.filter((entry: GuardEvalEntryResult) => entry.label === "attack" && entry.stoppedBy === null);
+ */
 export interface GuardEvalEntryResult {
   id: string;
   label: "attack" | "benign";
@@ -71,7 +88,11 @@ export interface GuardEvalEntryResult {
   toReview?: boolean;
 }
 
-/** Stopped/total counts of one slice. */
+/**
+ * Stopped/total counts of one slice.
+ * @example
+ * const { attacks, attacksStopped }: GuardEvalFigures = report.overall;
+ */
 export interface GuardEvalFigures {
   attacks: number;
   /** Attacks the layer (or the pipeline) stopped. */
@@ -81,7 +102,11 @@ export interface GuardEvalFigures {
   benignRejected: number;
 }
 
-/** The evaluation's report (printed by `persona guard-eval`, `--json` prints it whole). */
+/**
+ * The evaluation's report (printed by `persona guard-eval`, `--json` prints it whole).
+ * @example
+ * const report: GuardEvalReport = await evaluateGuard(await readGuardCorpus("corpus.jsonl", fields));
+ */
 export interface GuardEvalReport {
   entries: number;
   attacks: number;

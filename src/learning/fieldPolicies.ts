@@ -24,7 +24,11 @@ export interface FieldPolicy {
   maxItems?: number;
 }
 
-/** Policies by dotted field path; "*" sets the default for every field. */
+/**
+ * Policies by dotted field path; "*" sets the default for every field.
+ * @example
+ * const fieldPolicies: FieldPolicies = { "Demographics.Name": { frozen: true }, "*": { maxLength: 200 } };
+ */
 export type FieldPolicies = Record<string, FieldPolicy>;
 
 export const DEFAULT_FIELD_POLICY: Required<Omit<FieldPolicy, "frozen">> & { frozen: boolean } = {

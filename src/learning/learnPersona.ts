@@ -14,6 +14,13 @@ import { applyChanges, validateChanges, type ValidChange } from "./validateChang
 import { gateChanges, type SemanticGuardSettings } from "./semanticGate.js";
 import type { SemanticGuardRun } from "../guard/verdict.js";
 
+/**
+ * What {@link learnPersona} needs: the learner model, the persona schema and its fields, the
+ * field policies and guards, and the transcript budget. Build it with {@link resolvePersonaSettings}
+ * from the same options as the graph; every field is required there, so nothing has a default here.
+ * @example
+ * const settings: LearnPersonaSettings = resolvePersonaSettings({ model, semanticGuard: false });
+ */
 export interface LearnPersonaSettings {
   learnerModel: BaseChatModel;
   schema: z.ZodType;
@@ -23,12 +30,24 @@ export interface LearnPersonaSettings {
   sessionBudgetTokens: number;
   maxSessionsPerLearning: number;
   requireEvidenceQuote: boolean;
-  /** The semantic guard (layer 3); absent: off. */
+  /**
+   * The semantic guard (layer 3); absent: off.
+   * @default absent (off)
+   */
   semanticGuard?: SemanticGuardSettings;
-  /** Flagged verdicts go to human review instead of being rejected. */
+  /**
+   * Flagged verdicts go to human review instead of being rejected.
+   * @default false
+   */
   review?: boolean;
 }
 
+/**
+ * What one {@link learnPersona} run did: the learning record (undefined when nothing was
+ * pending), the threads it learned, and the persona version after the run.
+ * @example
+ * const { version, persona, record } = await learnPersona(memory, settings);
+ */
 export interface LearnPersonaResult {
   /** Undefined when there was nothing to learn. */
   record?: LearningRecord;
@@ -79,7 +98,12 @@ function fieldList(fields: PersonaField[]): string {
     .join("\n");
 }
 
-/** What the learner proposed for a set of sessions, validated but not yet stored. */
+/**
+ * What the learner proposed for a set of sessions, validated but not yet stored.
+ * @example
+ * const proposal = await proposePersonaUpdate(memory, settings);
+ * if (proposal) console.log(proposal.valid.length, "valid changes,", proposal.rejected.length, "rejected");
+ */
 export interface PersonaProposal {
   sessionIds: string[];
   /** How many turns of each session the learner read; later turns stay for the next run. */
@@ -98,7 +122,14 @@ export interface PersonaProposal {
 
 /**
  * Asks the learner model for field changes from the user's ended, not yet
- * learned sessions and validates them. Returns undefined when nothing is pending.
+ * learned sessions and validates them (nothing is stored).
+ * @param memory - the user's memory
+ * @param settings - the learner settings ({@link resolvePersonaSettings})
+ * @param config - the runnable config passed to the model calls
+ * @returns the validated proposal, or undefined when no session is pending
+ * @example
+ * const proposal = await proposePersonaUpdate(memory, settings);
+ * if (proposal) await commitProposal(memory, settings, proposal);
  */
 export async function proposePersonaUpdate(
   memory: PersonaMemory,
@@ -180,11 +211,26 @@ export async function proposePersonaUpdate(
   return { ...base, valid: gated.valid, rejected: [...proposed.rejected, ...rejected, ...gated.rejected], semanticGuard: gated.run };
 }
 
-/** How a proposal is committed: as learned, or after a reviewer's decision. */
+/**
+ * How a proposal is committed: as learned, or after a reviewer's decision.
+ * @example
+ * await commitProposal(memory, settings, proposal, { source: "review", note: "approved by support" });
+ */
 export interface CommitProposalOptions {
+  /**
+   * Where the new version comes from.
+   * @default "learning"
+   */
   source?: VersionSource;
+  /**
+   * A note stored on the new version.
+   * @default none
+   */
   note?: string;
-  /** Outcome to record instead of the computed one (e.g. "review_rejected"). */
+  /**
+   * Outcome to record instead of the computed one (e.g. "review_rejected").
+   * @default computed from the proposal ("applied", "no_changes", "all_rejected", "malformed" or "error")
+   */
   outcome?: LearningOutcome;
 }
 
@@ -192,6 +238,14 @@ export interface CommitProposalOptions {
  * Stores a proposal: the valid changes become a new version (re-applied to the
  * latest persona), its sessions are claimed exactly once, and the run is
  * recorded in the learning log. A proposal with an error only records it.
+ * @param memory - the user's memory
+ * @param settings - the persona fields (a {@link LearnPersonaSettings} will do)
+ * @param proposal - the output of {@link proposePersonaUpdate}
+ * @param options - the version's source and note, or an outcome to record instead
+ * @returns the learning record, the learned threads and the persona after the commit
+ * @example
+ * const proposal = await proposePersonaUpdate(memory, settings);
+ * if (proposal) await commitProposal(memory, settings, proposal);
  */
 export async function commitProposal(
   memory: PersonaMemory,
@@ -256,6 +310,15 @@ export async function commitProposal(
  * model for field changes through the update tool, validates each, and commits
  * the valid ones as a new persona version. Every run is recorded in the
  * learning log. A failing model call leaves the sessions for a later run.
+ * @param memory - the user's memory
+ * @param settings - the learner settings; build them with {@link resolvePersonaSettings}
+ * @param config - the runnable config passed to the model calls
+ * @returns the learning record (undefined when nothing was pending) and the persona after the run
+ * @example
+ * import { PersonaMemory } from "langgraph-persona";
+ * import { learnPersona, resolvePersonaSettings } from "langgraph-persona/learning";
+ * const result = await learnPersona(new PersonaMemory(store, "alice"), resolvePersonaSettings({ model }));
+ * console.log(result.version, result.record?.outcome);
  */
 export async function learnPersona(
   memory: PersonaMemory,

@@ -5,7 +5,13 @@ import type { PersonaProposal } from "./learnPersona.js";
 import { applyChanges, type ValidChange } from "./validateChanges.js";
 import type { PersonaField } from "../schema/fields.js";
 
-/** What the graph shows a reviewer when it pauses a persona update (the interrupt value). */
+/**
+ * What the graph shows a reviewer when it pauses a persona update (the interrupt value).
+ * @example
+ * const state = await graph.getState(config);
+ * const request = state.tasks[0]?.interrupts[0]?.value as PersonaReviewRequest;
+ * console.log(request.diff);
+ */
 export interface PersonaReviewRequest {
   type: "persona_review";
   userId: string;
@@ -22,7 +28,11 @@ export interface PersonaReviewRequest {
   resume: string;
 }
 
-/** A reviewer's answer: pass it as `new Command({ resume: decision })`. */
+/**
+ * A reviewer's answer: pass it as `new Command({ resume: decision })`.
+ * @example
+ * await graph.invoke(new Command({ resume: "approve" satisfies PersonaReviewDecision }), config);
+ */
 export type PersonaReviewDecision =
   | "approve"
   | "reject"

@@ -4,7 +4,15 @@ import { diffPersonas } from "../memory/diff.js";
 import type { PersonaMemory } from "../memory/personaMemory.js";
 import type { AppliedChange, PersonaVersion } from "../memory/records.js";
 
+/**
+ * Thrown by {@link rollbackPersona} for a version that is not a whole number or is not stored.
+ * @example
+ * await rollbackPersona(memory, 99).catch((error) => error instanceof RollbackError && console.error(error.message));
+ */
 export class RollbackError extends Error {
+  /**
+   * @param message - what is wrong with the requested version
+   */
   constructor(message: string) {
     super(message);
     this.name = "RollbackError";
@@ -22,6 +30,13 @@ function stringsIn(value: unknown): string[] {
  * never rewritten). Version 0 is the empty persona. The restored values pass
  * the guards again, so a rollback cannot bring back a value that is now
  * considered poisoned.
+ * @param memory - the user's memory
+ * @param toVersion - the version to restore (0: the empty persona)
+ * @param options - `guards` to re-check restored values (default: the poisoning guard) and a `note` (default "rollback to version N")
+ * @returns the new version
+ * @example
+ * const restored = await rollbackPersona(new PersonaMemory(store, "alice"), 2);
+ * console.log(`version ${restored.version} restores version 2`);
  */
 export async function rollbackPersona(
   memory: PersonaMemory,

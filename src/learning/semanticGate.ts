@@ -5,13 +5,22 @@ import type { SemanticGuardRun } from "../guard/verdict.js";
 import type { RejectedChange } from "../memory/records.js";
 import type { ValidChange } from "./validateChanges.js";
 
-/** The semantic guard as the learner runs it. */
+/**
+ * The semantic guard as the learner runs it.
+ * @example
+ * const guard: SemanticGuardSettings = { model: learnerModel };
+ */
 export interface SemanticGuardSettings {
   /** The model that classifies proposed values (default: the learner model). */
   model: BaseChatModel;
 }
 
-/** The changes after the semantic guard, and what it did. */
+/**
+ * The changes after the semantic guard, and what it did.
+ * @example
+ * const { valid, rejected, run } = await gateChanges(changes, { model });
+ * console.log(run.calls, "guard call(s)");
+ */
 export interface SemanticGateResult {
   /** Accepted changes, and (with review) flagged ones marked `verdict.review`. */
   valid: ValidChange[];

@@ -1,6 +1,11 @@
 import { z } from "zod";
 import type { PersonaField } from "../schema/fields.js";
 
+/**
+ * Name of the tool the learner model calls to propose persona changes.
+ * @example
+ * const called = reply.tool_calls?.some((call) => call.name === UPDATE_PERSONA_TOOL);
+ */
 export const UPDATE_PERSONA_TOOL = "update_persona";
 
 /** The arguments the learner model must send, built from the persona's own fields. */
@@ -23,7 +28,13 @@ export function updatePersonaArgsSchema(fields: PersonaField[]) {
   });
 }
 
-/** A tool definition (name, description, schema) ready for `model.bindTools`. */
+/**
+ * A tool definition (name, description, schema) ready for `model.bindTools`.
+ * @param fields - the persona's fields ({@link describePersonaFields})
+ * @returns the tool definition, its `changes` argument limited to the persona's field paths
+ * @example
+ * const learner = model.bindTools([updatePersonaTool(describePersonaFields(defaultPersonaSchema))]);
+ */
 export function updatePersonaTool(fields: PersonaField[]) {
   return {
     name: UPDATE_PERSONA_TOOL,

@@ -7,7 +7,11 @@ import { checkTypedValue, stringsIn } from "../guard/typed.js";
 import type { GuardLayer, SemanticVerdict } from "../guard/verdict.js";
 import { policyFor, type FieldPolicies, type PersonaValueGuard } from "./fieldPolicies.js";
 
-/** A change that passed validation; `value` is undefined for "clear". */
+/**
+ * A change that passed validation; `value` is undefined for "clear".
+ * @example
+ * const change: ValidChange = { op: "set", field: "Preference.Styles", value: ["short answers"], evidence: "keep it short" };
+ */
 export interface ValidChange {
   op: "set" | "clear";
   field: string;
@@ -17,7 +21,11 @@ export interface ValidChange {
   verdict?: SemanticVerdict;
 }
 
-/** What `validateChanges` checks against. */
+/**
+ * What `validateChanges` checks against.
+ * @example
+ * const ctx: ValidationContext = { fields: describePersonaFields(defaultPersonaSchema), guards: [poisoningGuard], userText };
+ */
 export interface ValidationContext {
   fields: PersonaField[];
   /** Per-field limits; see `FieldPolicies`. */
@@ -33,7 +41,11 @@ export interface ValidationContext {
   maxEvidenceLength?: number;
 }
 
-/** Valid changes, and the rejected ones with their reasons. */
+/**
+ * Valid changes, and the rejected ones with their reasons.
+ * @example
+ * const { valid, rejected }: ValidationResult = validateChanges(proposed, ctx);
+ */
 export interface ValidationResult {
   valid: ValidChange[];
   rejected: RejectedChange[];

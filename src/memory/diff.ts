@@ -1,6 +1,10 @@
 import type { PersonaValues } from "../schema/fields.js";
 
-/** One field that differs between two personas; `from`/`to` undefined means "unknown". */
+/**
+ * One field that differs between two personas; `from`/`to` undefined means "unknown".
+ * @example
+ * const difference: FieldDifference = { field: "Demographics.Age", from: 33, to: 34 };
+ */
 export interface FieldDifference {
   field: string;
   from?: unknown;
@@ -22,7 +26,15 @@ export function flattenPersona(persona: PersonaValues, prefix = ""): Map<string,
   return out;
 }
 
-/** Field-level differences from `from` to `to`, sorted by field path. */
+/**
+ * Field-level differences between two personas, by dotted field path.
+ * @param from - the earlier persona
+ * @param to - the later persona
+ * @returns the fields that differ, sorted by path
+ * @example
+ * diffPersonas({ Name: "Al" }, { Name: "Alice", Age: 34 });
+ * // [{ field: "Age", to: 34 }, { field: "Name", from: "Al", to: "Alice" }]
+ */
 export function diffPersonas(from: PersonaValues, to: PersonaValues): FieldDifference[] {
   const a = flattenPersona(from);
   const b = flattenPersona(to);
@@ -37,7 +49,13 @@ export function diffPersonas(from: PersonaValues, to: PersonaValues): FieldDiffe
   return out;
 }
 
-/** Human-readable lines: "+ field: value", "- field: value", "~ field: old -> new". */
+/**
+ * Human-readable lines: "+ field: value", "- field: value", "~ field: old -> new".
+ * @param differences - the output of {@link diffPersonas}
+ * @returns one line per difference, or "(no differences)"
+ * @example
+ * console.log(formatDifferences(diffPersonas(v1.persona, v2.persona)));
+ */
 export function formatDifferences(differences: FieldDifference[]): string {
   if (differences.length === 0) return "(no differences)";
   const show = (value: unknown) => JSON.stringify(value);

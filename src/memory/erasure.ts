@@ -1,6 +1,11 @@
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { PersonaMemory } from "./personaMemory.js";
 
+/**
+ * What {@link forgetUser} deleted and what it left alone.
+ * @example
+ * const { deletedItems, deletedThreads } = await forgetUser(memory, checkpointer);
+ */
 export interface ForgetResult {
   /** Store items deleted (persona, history, sessions, transcripts, threads, learning log, review, quarantine). */
   deletedItems: number;

@@ -9,7 +9,11 @@ import {
   TurnRecordSchema,
 } from "./records.js";
 
-/** The schema of `persona export`: everything stored about one user, that is everything `forget` erases. */
+/**
+ * The schema of `persona export`: everything stored about one user, that is everything `forget` erases.
+ * @example
+ * const parsed = PersonaExportSchema.parse(JSON.parse(readFileSync("alice.json", "utf8")));
+ */
 export const PersonaExportSchema = z.object({
   format: z.literal("langgraph-persona-export"),
   formatVersion: z.literal(2),
@@ -27,6 +31,11 @@ export const PersonaExportSchema = z.object({
   problems: z.array(z.string()),
 });
 
+/**
+ * An export document (see {@link PersonaExportSchema}).
+ * @example
+ * const data: PersonaExport = await exportPersona(memory);
+ */
 export type PersonaExport = z.infer<typeof PersonaExportSchema>;
 
 /**

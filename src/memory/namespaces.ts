@@ -1,24 +1,14 @@
 /**
- * The only module that knows where persona memory lives in a LangGraph Store.
- *
- * Layout, per user (labels are escaped so they never contain ".", ":" or "*"):
- *   ["persona", user]                             "current"   PersonaDocument
- *   ["persona", user]                             "ledger"    SessionLedger (open and not yet learned sessions)
- *   ["persona", user, "history"]                  <version>   PersonaVersion
- *   ["persona", user, "sessions"]                 <session>   SessionRecord (learned or discarded)
- *   ["persona", user, "transcripts", <session>]   <turn>      TurnRecord
- *   ["persona", user, "threads"]                  <thread>    ThreadOwner (the threads the user opened)
- *   ["persona", user, "learning"]                 <run id>    LearningRecord
- *   ["persona", user, "review"]                   "pending"   update waiting for human review
- *   ["persona", user, "quarantine"]               <row id>    QuarantinedRow
- * and one namespace shared by all users, looked up by thread id:
- *   ["persona_threads"]                           <thread>    ThreadOwner
- *
- * Every namespace we search ends with a fixed label after the user label, so
- * even a store that matches namespaces by raw string prefix cannot mix user
- * "u1" with user "u10".
+ * First label of every per-user namespace.
+ * @example
+ * personaNamespace("alice")[0] === PERSONA_ROOT; // "persona"
  */
 export const PERSONA_ROOT = "persona";
+/**
+ * The namespace of thread ownership, shared by all users.
+ * @example
+ * threadOwnersNamespace(); // [THREADS_ROOT], ["persona_threads"]
+ */
 export const THREADS_ROOT = "persona_threads";
 export const CURRENT_KEY = "current";
 export const LEDGER_KEY = "ledger";
@@ -65,23 +55,92 @@ function userRoot(userId: string): string[] {
   return [PERSONA_ROOT, encodeLabel(userId)];
 }
 
+/**
+ * The user's current persona and session ledger. Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * personaNamespace("alice"); // ["persona", "alice"]
+ */
 export const personaNamespace = (userId: string): string[] => userRoot(userId);
+/**
+ * The user's persona versions (keys: zero-padded version numbers). Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * historyNamespace("alice"); // ["persona", "alice", "history"]
+ */
 export const historyNamespace = (userId: string): string[] => [...userRoot(userId), "history"];
+/**
+ * The user's learned and discarded sessions. Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * sessionsNamespace("alice"); // ["persona", "alice", "sessions"]
+ */
 export const sessionsNamespace = (userId: string): string[] => [...userRoot(userId), "sessions"];
 /** Prefix of every session's transcript namespace (for erasure). */
 export const transcriptsPrefix = (userId: string): string[] => [...userRoot(userId), "transcripts"];
+/**
+ * The recorded turns of one session. Throws a TypeError for an unusable user id.
+ * @param userId - the user
+ * @param sessionId - the session (escaped into one label)
+ * @returns the namespace
+ * @example
+ * transcriptNamespace("alice", "t1#1"); // ["persona", "alice", "transcripts", "t1#1"]
+ */
 export const transcriptNamespace = (userId: string, sessionId: string): string[] => [
   ...transcriptsPrefix(userId),
   encodeLabel(sessionId),
 ];
+/**
+ * The threads the user opened. Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * userThreadsNamespace("alice"); // ["persona", "alice", "threads"]
+ */
 export const userThreadsNamespace = (userId: string): string[] => [...userRoot(userId), "threads"];
+/**
+ * The user's learning log. Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * learningNamespace("alice"); // ["persona", "alice", "learning"]
+ */
 export const learningNamespace = (userId: string): string[] => [...userRoot(userId), "learning"];
+/**
+ * The update waiting for the user's human review. Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * reviewNamespace("alice"); // ["persona", "alice", "review"]
+ */
 export const reviewNamespace = (userId: string): string[] => [...userRoot(userId), "review"];
+/**
+ * Rows of the user moved aside because they did not fit their schema. Throws a TypeError for an unusable user id.
+ * @param userId - the user (escaped into one label)
+ * @returns the namespace
+ * @example
+ * quarantineNamespace("alice"); // ["persona", "alice", "quarantine"]
+ */
 export const quarantineNamespace = (userId: string): string[] => [...userRoot(userId), "quarantine"];
-/** Thread ownership, shared by all users: looked up by thread id at every turn. */
+/**
+ * Thread ownership, shared by all users: looked up by thread id at every turn.
+ * @returns the namespace
+ * @example
+ * threadOwnersNamespace(); // ["persona_threads"]
+ */
 export const threadOwnersNamespace = (): string[] => [THREADS_ROOT];
 
-/** Namespaces holding one user's data that are read exactly (not by prefix). */
+/**
+ * Namespaces holding one user's data that are read exactly (not by prefix); transcripts,
+ * one namespace per session, are not included.
+ * @param userId - the user
+ * @returns the persona, history, sessions, threads, learning, review and quarantine namespaces
+ * @example
+ * for (const namespace of userExactNamespaces("alice")) console.log(namespace.join("/"));
+ */
 export function userExactNamespaces(userId: string): string[][] {
   return [
     personaNamespace(userId),

@@ -52,8 +52,21 @@ import {
   type VersionSource,
 } from "./records.js";
 
-/** Thrown when a compare-and-swap write keeps losing to concurrent writers. */
+/**
+ * Thrown when a compare-and-swap write keeps losing to concurrent writers
+ * (25 attempts in a row); nothing of the losing write was stored.
+ * @example
+ * try {
+ *   await memory.commitVersion(input);
+ * } catch (error) {
+ *   if (error instanceof PersonaWriteConflictError) console.warn(error.message);
+ * }
+ */
 export class PersonaWriteConflictError extends Error {
+  /**
+   * @param userId - the user whose rows kept changing
+   * @param attempts - how many writes were tried
+   */
   constructor(userId: string, attempts: number) {
     super(`persona of user "${userId}" changed concurrently ${attempts} times in a row; gave up`);
     this.name = "PersonaWriteConflictError";
@@ -87,20 +100,35 @@ export function describeRecordProblem(problem: RecordProblem): string {
   return `${describeNamespace(problem.namespace)} [${problem.key}]: ${problem.reason}`;
 }
 
-/** What a new version should contain, computed from the latest stored persona. */
+/**
+ * What a new version should contain, computed from the latest stored persona
+ * (returned by {@link CommitVersionInput.build}).
+ * @example
+ * const draft: VersionDraft = { persona: { Name: "Alice" }, changes: [], rejected: [] };
+ */
 export interface VersionDraft {
   persona: PersonaValues;
   changes: AppliedChange[];
   rejected: RejectedChange[];
 }
 
+/**
+ * The input of {@link PersonaMemory.commitVersion}: where the version comes from,
+ * the sessions it learns from and how to build it from the latest document.
+ * @example
+ * const input: CommitVersionInput = {
+ *   source: "manual",
+ *   build: (current) => ({ persona: { ...current.persona, Name: "Alice" }, changes: [], rejected: [] }),
+ * };
+ */
 export interface CommitVersionInput {
   source: VersionSource;
   /** Ended sessions this version learns from; each is claimed once. */
   sessionIds?: string[];
   /**
-   * How many turns of each session the learner read (default: all recorded).
+   * How many turns of each session the learner read.
    * Turns recorded after that stay pending and are learned by a later run.
+   * @default every recorded turn
    */
   turnsRead?: Record<string, number>;
   note?: string;
@@ -108,6 +136,12 @@ export interface CommitVersionInput {
   build: (current: PersonaDocument) => VersionDraft;
 }
 
+/**
+ * What {@link PersonaMemory.commitVersion} wrote.
+ * @example
+ * const { version, document } = await memory.commitVersion(input);
+ * console.log(version ? `version ${version.version}` : "nothing changed", document.persona);
+ */
 export interface CommitVersionResult {
   /** The new version, or undefined when nothing changed or nothing was left to claim. */
   version?: PersonaVersion;
@@ -155,6 +189,11 @@ export interface RecordTurnResult {
   endedSessionIds: string[];
 }
 
+/**
+ * Options of {@link PersonaMemory}.
+ * @example
+ * const memory = new PersonaMemory(store, "alice", { schema: mySchema });
+ */
 export interface PersonaMemoryOptions {
   /**
    * The persona schema: stored persona values are read field by field against it;
@@ -352,7 +391,12 @@ export class PersonaMemory {
     return this.raw.get(namespace, key);
   }
 
-  /** The current persona document (version 0 and an empty persona if none, or if its row is unusable). */
+  /**
+   * The current persona document.
+   * @returns the document; version 0 and an empty persona when there is none, or when its row is unusable
+   * @example
+   * const { version, persona } = await memory.load();
+   */
   async load(): Promise<PersonaDocument> {
     return this.readDocument(await this.getRow(personaNamespace(this.userId), CURRENT_KEY)).document;
   }
@@ -360,6 +404,10 @@ export class PersonaMemory {
   /**
    * What a turn needs, in one store round trip: the thread's owner, the
    * persona and the session ledger.
+   * @param threadId - the thread the turn runs in
+   * @returns the owner (null for a new thread), the persona document, the ledger and any unusable rows
+   * @example
+   * const { owner, document } = await memory.openTurn("t1");
    */
   async openTurn(threadId: string): Promise<TurnContext> {
     const persona = personaNamespace(this.userId);
@@ -387,7 +435,13 @@ export class PersonaMemory {
     return row.value ?? null;
   }
 
-  /** Who owns a thread, or null when nobody has used it. */
+  /**
+   * Who owns a thread.
+   * @param threadId - the thread
+   * @returns its owner record, or null when nobody has used the thread
+   * @example
+   * const owner = await memory.threadOwner("t1"); // { threadId: "t1", userId: "alice", createdAt } or null
+   */
   async threadOwner(threadId: string): Promise<ThreadOwner | null> {
     return this.readOwner(threadId, await this.getRow(threadOwnersNamespace(), threadId));
   }
@@ -397,6 +451,10 @@ export class PersonaMemory {
   /**
    * Records this user as the owner of a thread (first come, first served).
    * Throws PersonaThreadOwnershipError when another user owns it.
+   * @param threadId - the thread to claim
+   * @returns the owner record (this user's, new or existing)
+   * @example
+   * await memory.claimThread("t1");
    */
   async claimThread(threadId: string): Promise<ThreadOwner> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
@@ -415,7 +473,12 @@ export class PersonaMemory {
     throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
   }
 
-  /** The threads this user opened, oldest first. */
+  /**
+   * The threads this user opened.
+   * @returns their owner records, oldest first
+   * @example
+   * const ids = (await memory.threads()).map((owner) => owner.threadId);
+   */
   async threads(): Promise<ThreadOwner[]> {
     const items = await this.searchAll(userThreadsNamespace(this.userId));
     return this.parseAll(ThreadOwnerSchema, items).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
@@ -462,6 +525,15 @@ export class PersonaMemory {
    * its session was learned puts the session back in line (its new turns are
    * learned by the next run). The first turn of a new session ends the user's
    * other open sessions.
+   * @param input - the session, thread, turn transcript and whether the turn opens or ends the session
+   * @returns the session after the write, how many ended sessions wait for learning, and the sessions this write ended
+   * @example
+   * await memory.recordTurn({
+   *   sessionId: "t1#1",
+   *   threadId: "t1",
+   *   turn: { index: 0, messages: [{ role: "user", text: "hi" }, { role: "assistant", text: "hello" }] },
+   *   endSession: true,
+   * });
    */
   async recordTurn(input: RecordTurnInput): Promise<RecordTurnResult> {
     let known: { ledger: SessionLedger; rev: number | null; raw?: unknown; problem?: RecordProblem } | undefined = input.known;
@@ -538,8 +610,12 @@ export class PersonaMemory {
   }
 
   /**
-   * Moves an open session to "ended". Returns false when it was not open
-   * (already ended, learned or unknown), so ending twice is harmless.
+   * Moves an open session to "ended", so it counts toward learning.
+   * @param sessionId - the session
+   * @param reason - "explicit" (the user ended it) or "new_thread" (a new session began elsewhere)
+   * @returns false when it was not open (already ended, learned or unknown), so ending twice is harmless
+   * @example
+   * await memory.endSession("t1#1", "explicit");
    */
   async endSession(sessionId: string, reason: NonNullable<SessionRecord["endReason"]>): Promise<boolean> {
     return this.updateLedger((sessions, at) => {
@@ -553,7 +629,12 @@ export class PersonaMemory {
   /**
    * Takes a session out of learning for good (for example an interrupted
    * benchmark scene): it never counts toward k and is never learned. Its
-   * transcript is kept. Returns false when the session is not in the ledger.
+   * transcript is kept.
+   * @param sessionId - the session
+   * @param reason - why, stored on the session record (default "discarded")
+   * @returns false when the session is not in the ledger
+   * @example
+   * await memory.discardSession("t1#1", "scene interrupted");
    */
   async discardSession(sessionId: string, reason = "discarded"): Promise<boolean> {
     return this.updateLedger((sessions, at) => {
@@ -571,17 +652,35 @@ export class PersonaMemory {
     });
   }
 
-  /** Ended sessions with turns not learned yet, oldest first. */
+  /**
+   * Ended sessions with turns not learned yet.
+   * @returns the sessions, oldest first
+   * @example
+   * const due = (await memory.pendingSessions()).length >= 3;
+   */
   async pendingSessions(): Promise<SessionRecord[]> {
     return (await this.ledgerNow()).ledger.sessions.filter(isPending).sort(bySessionStart);
   }
 
+  /**
+   * One session record, from the ledger or the archive of learned sessions.
+   * @param sessionId - the session
+   * @returns the record, or undefined when the session is unknown
+   * @example
+   * const session = await memory.getSession("t1#1");
+   */
   async getSession(sessionId: string): Promise<SessionRecord | undefined> {
     const inLedger = (await this.ledgerNow()).ledger.sessions.find((session) => session.sessionId === sessionId);
     return inLedger ?? (await this.archivedSession(sessionId));
   }
 
-  /** Sessions of this user, oldest first, optionally only those in one status. */
+  /**
+   * Sessions of this user, optionally only those in one status.
+   * @param status - "open", "ended", "learned" or "discarded"; omitted: all
+   * @returns the sessions, oldest first
+   * @example
+   * const learned = await memory.sessions("learned");
+   */
   async sessions(status?: SessionStatus): Promise<SessionRecord[]> {
     const ledger = (await this.ledgerNow()).ledger.sessions;
     const archived = status === "open" || status === "ended" ? [] : this.parseAll(SessionRecordSchema, await this.searchAll(sessionsNamespace(this.userId)));
@@ -593,7 +692,14 @@ export class PersonaMemory {
 
   // ---- transcripts ---------------------------------------------------------------------------
 
-  /** The recorded turns of a session from turn `fromTurn` on, in order; unusable rows are reported and skipped. */
+  /**
+   * The recorded turns of a session; unusable rows are reported in `problems` and skipped.
+   * @param sessionId - the session
+   * @param fromTurn - index of the first turn to return (default 0)
+   * @returns the turn records, in order
+   * @example
+   * const turns = await memory.turns("t1#1");
+   */
   async turns(sessionId: string, fromTurn = 0): Promise<TurnRecord[]> {
     const items = await this.searchAll(transcriptNamespace(this.userId, sessionId));
     return this.parseAll(TurnRecordSchema, items)
@@ -601,7 +707,13 @@ export class PersonaMemory {
       .sort((a, b) => a.index - b.index);
   }
 
-  /** A session's transcript (user messages and the replies shown), or undefined when nothing was recorded. */
+  /**
+   * A session's transcript: the user messages and the replies shown.
+   * @param sessionId - the session
+   * @returns the transcript, or undefined when nothing was recorded
+   * @example
+   * const transcript = await memory.transcript("t1#1");
+   */
   async transcript(sessionId: string): Promise<TranscriptRecord | undefined> {
     const turns = await this.turns(sessionId);
     if (turns.length === 0) return undefined;
@@ -610,44 +722,83 @@ export class PersonaMemory {
 
   // ---- history, learning log, review ---------------------------------------------------------
 
+  /**
+   * One stored persona version.
+   * @param version - the version number (1 is the first learned version)
+   * @returns the version, or undefined when it is not stored or its row is unusable
+   * @example
+   * const first = await memory.getVersion(1);
+   */
   async getVersion(version: number): Promise<PersonaVersion | undefined> {
     const namespace = historyNamespace(this.userId);
     const key = versionKey(version);
     return this.parseRow(PersonaVersionSchema, await this.getRow(namespace, key), namespace, key).value;
   }
 
-  /** Every stored version, oldest first; unusable rows are reported in `problems` and skipped. */
+  /**
+   * Every stored version; unusable rows are reported in `problems` and skipped.
+   * @returns the versions, oldest first
+   * @example
+   * for (const v of await memory.history()) console.log(v.version, v.source, v.changes.length);
+   */
   async history(): Promise<PersonaVersion[]> {
     return this.parseAll(PersonaVersionSchema, await this.searchAll(historyNamespace(this.userId))).sort(
       (a, b) => a.version - b.version,
     );
   }
 
+  /**
+   * Appends one learning run to the learning log (id and time are added).
+   * @param record - the run's outcome, sessions, applied and rejected changes
+   * @returns the stored record
+   * @example
+   * await memory.recordLearning({ sessionIds: ["t1#1"], outcome: "no_changes", appliedCount: 0, rejected: [] });
+   */
   async recordLearning(record: Omit<KnownFields<LearningRecord>, "id" | "at">): Promise<LearningRecord> {
     const full: LearningRecord = { id: `${Date.now().toString(36)}-${randomUUID()}`, at: now(), ...record };
     await this.raw.put(learningNamespace(this.userId), full.id, { ...full });
     return full;
   }
 
-  /** Every learning run, oldest first; unusable rows are reported and skipped. */
+  /**
+   * Every learning run; unusable rows are reported in `problems` and skipped.
+   * @returns the records, oldest first
+   * @example
+   * const last = (await memory.learningLog()).at(-1);
+   */
   async learningLog(): Promise<LearningRecord[]> {
     return this.parseAll(LearningRecordSchema, await this.searchAll(learningNamespace(this.userId))).sort((a, b) =>
       a.at.localeCompare(b.at),
     );
   }
 
-  /** Stores an update that waits for human review (one per user; replaces any older one). */
+  /**
+   * Stores an update that waits for human review (one per user; replaces any older one).
+   * @param pending - the update; it must name the sessions it learns from
+   * @example
+   * await memory.savePendingReview({ sessionIds: ["t1#1"], changes });
+   */
   async savePendingReview(pending: { sessionIds: string[] } & Record<string, unknown>): Promise<void> {
     await this.raw.put(reviewNamespace(this.userId), PENDING_REVIEW_KEY, { ...pending, savedAt: now() });
   }
 
-  /** The update waiting for review, if any (its row must at least name its sessions). */
+  /**
+   * The update waiting for human review, if any (its row must at least name its sessions).
+   * @returns the stored update, or undefined when none waits
+   * @example
+   * const pending = await memory.pendingReview<{ sessionIds: string[] }>();
+   */
   async pendingReview<T extends { sessionIds: string[] }>(): Promise<T | undefined> {
     const namespace = reviewNamespace(this.userId);
     const row = this.parseRow(PendingReviewSchema, await this.getRow(namespace, PENDING_REVIEW_KEY), namespace, PENDING_REVIEW_KEY);
     return row.value as unknown as T | undefined;
   }
 
+  /**
+   * Deletes the update waiting for human review (after it was approved or rejected).
+   * @example
+   * await memory.clearPendingReview();
+   */
   async clearPendingReview(): Promise<void> {
     await this.raw.delete(reviewNamespace(this.userId), PENDING_REVIEW_KEY);
   }
@@ -666,6 +817,14 @@ export class PersonaMemory {
    * atomic commit; on conflict the draft is rebuilt from the newer document.
    * A document row that does not fit its record is moved to quarantine, never
    * copied forward; fields that do not fit the schema are dropped.
+   * Throws PersonaWriteConflictError after 25 lost races.
+   * @param input - the source, the sessions to claim and the draft builder
+   * @returns the new version (undefined when nothing changed), the document and the sessions claimed
+   * @example
+   * const { version } = await memory.commitVersion({
+   *   source: "manual",
+   *   build: (current) => ({ persona: { ...current.persona, Name: "Alice" }, changes: [], rejected: [] }),
+   * });
    */
   async commitVersion(input: CommitVersionInput): Promise<CommitVersionResult> {
     const wanted = input.sessionIds ?? [];
@@ -758,10 +917,13 @@ export class PersonaMemory {
   // ---- erasure and repair --------------------------------------------------------------------
 
   /**
-   * Deletes every item of this user: all namespaces of namespaces.ts, every
+   * Deletes every item of this user: all of the user's namespaces, every
    * session transcript, and the ownership rows of the threads the user opened.
    * The current persona goes last, so a half-done erasure still shows the user
-   * exists and can be repeated. Returns how many items were deleted.
+   * exists and can be repeated.
+   * @returns how many items were deleted
+   * @example
+   * const deleted = await memory.deleteAll();
    */
   async deleteAll(): Promise<number> {
     const owned: Array<Pick<Item, "namespace" | "key">> = [];
@@ -790,6 +952,11 @@ export class PersonaMemory {
    * `threadIds` are threads whose sessions were just learned: their superseded
    * checkpoints are pruned once none of their sessions is open or unlearned.
    * Every scan is bounded by a cap of the policy, so pruning stays flat.
+   * @param policy - the resolved retention policy
+   * @param options - `threadIds` just learned, the `runningThreadId` to leave alone, and the `checkpoints` cleaner (default: none)
+   * @returns what was pruned and deleted
+   * @example
+   * const report = await memory.prune(policy, { threadIds: ["t1"] });
    */
   async prune(
     policy: ResolvedRetention,
@@ -867,7 +1034,12 @@ export class PersonaMemory {
     return report;
   }
 
-  /** Moves one row aside into the user's quarantine (kept, never used) and deletes it from its place. */
+  /**
+   * Moves one row aside into the user's quarantine (kept, never used) and deletes it from its place.
+   * @param problem - the row (namespace and key) and why it does not fit its schema
+   * @example
+   * for (const problem of await memory.inspect()) await memory.quarantineRow(problem);
+   */
   async quarantineRow(problem: RecordProblem): Promise<void> {
     const item = await this.getRow(problem.namespace, problem.key);
     await commitAtomically(this.raw, [
@@ -879,7 +1051,10 @@ export class PersonaMemory {
   /**
    * Rebuilds an unusable session ledger from the transcripts: every session
    * with recorded turns and no archived record is put back as ended and
-   * waiting to be learned. The old row goes to quarantine. Returns the sessions put back.
+   * waiting to be learned. The old row goes to quarantine.
+   * @returns the sessions put back
+   * @example
+   * const restored = await memory.rebuildLedger();
    */
   async rebuildLedger(): Promise<SessionRecord[]> {
     const current = await this.ledgerNow();
@@ -914,7 +1089,12 @@ export class PersonaMemory {
     return sessions;
   }
 
-  /** Rows moved to quarantine, oldest first. */
+  /**
+   * Rows moved to quarantine.
+   * @returns the store items, oldest first
+   * @example
+   * const kept = await memory.quarantined();
+   */
   async quarantined(): Promise<Item[]> {
     return (await this.searchAll(quarantineNamespace(this.userId))).sort((a, b) => a.key.localeCompare(b.key));
   }
@@ -922,6 +1102,9 @@ export class PersonaMemory {
   /**
    * Reads every row of this user and returns the ones that do not fit their
    * schema (also in `problems`). Used by `persona doctor`.
+   * @returns the unusable rows
+   * @example
+   * const problems = await memory.inspect();
    */
   async inspect(): Promise<RecordProblem[]> {
     const before = this.problems.length;

@@ -26,6 +26,11 @@ export const PersonaDocumentSchema = z
     updatedAt: time,
   })
   .loose();
+/**
+ * The current persona of one user: user id, version (0: nothing learned yet), persona values and update time.
+ * @example
+ * const { version, persona }: PersonaDocument = await memory.load();
+ */
 export type PersonaDocument = z.infer<typeof PersonaDocumentSchema>;
 
 /** One field-level change, as applied. `evidence` holds the user's own words. */
@@ -40,6 +45,12 @@ export const AppliedChangeSchema = z
     verdict: SemanticVerdictSchema.optional(),
   })
   .loose();
+/**
+ * One field-level change as applied: `set` or `clear`, the field path, the new and previous
+ * value, the user's words as evidence, and the semantic guard's verdict when it ran.
+ * @example
+ * const change: AppliedChange = { op: "set", field: "Demographics.Age", value: 34, evidence: "I'm 34" };
+ */
 export type AppliedChange = z.infer<typeof AppliedChangeSchema>;
 
 /** A proposed change that was not applied, with the reason. */
@@ -53,9 +64,19 @@ export const RejectedChangeSchema = z
     verdict: SemanticVerdictSchema.optional(),
   })
   .loose();
+/**
+ * A proposed change that was not applied: the change as proposed, the reason, and the guard layer that refused it.
+ * @example
+ * const rejected: RejectedChange = { change: { field: "Name" }, reason: "no evidence quote", layer: "evidence" };
+ */
 export type RejectedChange = z.infer<typeof RejectedChangeSchema>;
 
 export const VersionSourceSchema = z.enum(["learning", "rollback", "manual", "review"]);
+/**
+ * Where a persona version came from: `learning`, `rollback`, `manual` or `review`.
+ * @example
+ * const source: VersionSource = "manual";
+ */
 export type VersionSource = z.infer<typeof VersionSourceSchema>;
 
 /** One entry of a user's persona history (`["persona", user, "history"]`, key = padded version). */
@@ -73,9 +94,20 @@ export const PersonaVersionSchema = z
     note: z.string().optional(),
   })
   .loose();
+/**
+ * One entry of a user's persona history: version, parent, source, the changes applied and
+ * rejected, the sessions learned from, and the whole persona after the version.
+ * @example
+ * const latest: PersonaVersion | undefined = (await memory.history()).at(-1);
+ */
 export type PersonaVersion = z.infer<typeof PersonaVersionSchema>;
 
 export const SessionStatusSchema = z.enum(["open", "ended", "learned", "discarded"]);
+/**
+ * Status of a session: `open`, `ended` (waiting to be learned), `learned` or `discarded`.
+ * @example
+ * const ended = await memory.sessions("ended" satisfies SessionStatus);
+ */
 export type SessionStatus = z.infer<typeof SessionStatusSchema>;
 
 /**
@@ -105,6 +137,12 @@ export const SessionRecordSchema = z
     transcriptPruned: z.boolean().optional(),
   })
   .loose();
+/**
+ * One session: its thread, status, start and end, how many turns are recorded and how many
+ * learning has read. An ended session with `turns > learnedTurns` is waiting to be learned.
+ * @example
+ * const waiting: SessionRecord[] = await memory.pendingSessions();
+ */
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
 /** The user's open and not yet learned sessions, oldest first (`["persona", user]`, key `ledger`). */
@@ -119,6 +157,11 @@ export type SessionLedger = z.infer<typeof SessionLedgerSchema>;
 
 /** One line of a transcript: what the user said, or the reply they were shown. */
 export const TranscriptTurnSchema = z.object({ role: z.enum(["user", "assistant"]), text: z.string() }).loose();
+/**
+ * One line of a transcript: what the user said (`user`), or the reply they were shown (`assistant`).
+ * @example
+ * const turn: TranscriptTurn = { role: "user", text: "I prefer short answers" };
+ */
 export type TranscriptTurn = z.infer<typeof TranscriptTurnSchema>;
 
 /**
@@ -151,6 +194,12 @@ export const LearningOutcomeSchema = z.enum([
   "already_learned",
   "review_rejected",
 ]);
+/**
+ * What a learning run ended with: `applied`, `no_changes`, `all_rejected`, `malformed`,
+ * `error`, `already_learned` or `review_rejected`.
+ * @example
+ * const failed = (await memory.learningLog()).filter((r) => r.outcome === ("error" satisfies LearningOutcome));
+ */
 export type LearningOutcome = z.infer<typeof LearningOutcomeSchema>;
 
 /** What one learning run did, kept whether or not the persona changed (`["persona", user, "learning"]`). */
@@ -168,6 +217,12 @@ export const LearningRecordSchema = z
     semanticGuard: SemanticGuardRunSchema.optional(),
   })
   .loose();
+/**
+ * What one learning run did, kept whether or not the persona changed: sessions, outcome,
+ * the version written, how many changes were applied, the rejected ones and the semantic guard's figures.
+ * @example
+ * const last: LearningRecord | undefined = (await memory.learningLog()).at(-1);
+ */
 export type LearningRecord = z.infer<typeof LearningRecordSchema>;
 
 /** Who owns a thread (`["persona_threads"]`, key = thread id): the user who opened it. */

@@ -2,6 +2,8 @@
  * How much of a user's past the graph keeps. Pruning runs after each learning
  * run, off the reply path; each cap bounds what it scans, so the cost of a
  * learning run stays flat as the user's history grows.
+ * @example
+ * const graph = createPersonaGraph({ model, retention: { keepTranscripts: 5, keepThreads: 10 } satisfies RetentionPolicy });
  */
 export interface RetentionPolicy {
   /**

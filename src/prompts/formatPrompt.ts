@@ -2,6 +2,11 @@
  * Fills `{name}` placeholders. Every placeholder must be given and every given
  * value must be used, so a renamed variable fails loudly instead of leaking
  * "{name}" into a prompt.
+ * @param template - the text with `{name}` placeholders
+ * @param values - one value per placeholder
+ * @returns the filled text; throws when a placeholder has no value or a value is not used
+ * @example
+ * formatPrompt("Hello {name}", { name: "Alice" }); // "Hello Alice"
  */
 export function formatPrompt(template: string, values: Record<string, string>): string {
   const used = new Set<string>();

@@ -6,7 +6,11 @@ import { describePersonaFields } from "../schema/fields.js";
 import { renderableValues, type OmittedValue } from "./renderableValues.js";
 import { countTokens, estimateTokens } from "./tokens.js";
 
-/** Limits of the rendered persona block. */
+/**
+ * Limits of the rendered persona block.
+ * @example
+ * const block = renderPersonaBlock(persona, defaultPersonaSchema, { maxTokens: 300 } satisfies PersonaBlockOptions);
+ */
 export interface PersonaBlockOptions {
   /**
    * Most tokens (o200k_base, `countTokens`) of the whole block, tags included.
@@ -30,7 +34,11 @@ export interface PersonaBlockOptions {
   maxItemChars?: number;
 }
 
-/** The block, its size, and what was left out or shortened. */
+/**
+ * The block, its size, and what was left out or shortened.
+ * @example
+ * const { text, tokens, omitted } = renderPersonaBlock(persona, defaultPersonaSchema);
+ */
 export interface RenderedPersonaBlock {
   /** The `<user_persona>` block, or "" when no value is renderable. */
   text: string;
@@ -47,7 +55,11 @@ export interface RenderedPersonaBlock {
 /** Values are shortened down to this many characters before any field is left out. */
 const MIN_CHARS = 6;
 
-/** The default token budget of the persona block. */
+/**
+ * The default token budget of the persona block.
+ * @example
+ * renderPersonaBlock(persona, schema).tokens <= PERSONA_BLOCK_MAX_TOKENS; // true
+ */
 export const PERSONA_BLOCK_MAX_TOKENS = 600;
 
 function cut(text: string, limit: number): string {

@@ -2,7 +2,11 @@ import { checkStructure } from "../guard/structural.js";
 import { getFieldValue, type PersonaField } from "../schema/fields.js";
 import { normalizeKnownValue } from "../schema/unknown.js";
 
-/** A stored value that is not rendered, and why. */
+/**
+ * A stored value that is not rendered, and why.
+ * @example
+ * for (const { path, reason } of renderPersonaBlock(persona, schema).omitted) console.warn(path, reason);
+ */
 export interface OmittedValue {
   path: string;
   reason: string;

@@ -52,4 +52,9 @@ export const defaultPersonaSchema = z.object({
     .describe("How the user wants answers"),
 });
 
+/**
+ * A persona of the default schema (the paper's Demographics, Personality, Pattern and Preference groups).
+ * @example
+ * const persona: DefaultPersona = { Demographics: { Age: 34 } };
+ */
 export type DefaultPersona = z.infer<typeof defaultPersonaSchema>;

@@ -1,12 +1,25 @@
 import { z } from "zod";
 import { PERSONA_FORMAT_KEY, type PersonaFormat } from "./formats.js";
 
-/** A persona is a nested plain object; only known fields are present. */
+/**
+ * A persona is a nested plain object; only known fields are present.
+ * @example
+ * const persona: PersonaValues = { Demographics: { Age: 34 } };
+ */
 export type PersonaValues = Record<string, unknown>;
 
+/**
+ * The kind of a persona field as the learner sees it: text, number, list, choice or other.
+ * @example
+ * describePersonaFields(defaultPersonaSchema).filter((field) => field.kind === ("list" satisfies FieldKind));
+ */
 export type FieldKind = "text" | "number" | "list" | "choice" | "other";
 
-/** One leaf field of a persona schema, addressed by a dotted path such as "Demographics.Age". */
+/**
+ * One leaf field of a persona schema, addressed by a dotted path such as "Demographics.Age".
+ * @example
+ * const age: PersonaField | undefined = describePersonaFields(defaultPersonaSchema).find((f) => f.path === "Demographics.Age");
+ */
 export interface PersonaField {
   path: string;
   /** Path segments; the last one is the field's own name. */

@@ -9,7 +9,11 @@ import { z } from "zod";
  * refinement) and may add `.meta({ personaFormat: { ... } })` to describe it.
  */
 
-/** How a persona field's values must look. Attach with `.meta({ personaFormat })`. */
+/**
+ * How a persona field's values must look. Attach with `.meta({ personaFormat })`.
+ * @example
+ * const age = z.number().meta({ [PERSONA_FORMAT_KEY]: { format: "age", hint: "a whole number of years" } satisfies PersonaFormat });
+ */
 export interface PersonaFormat {
   /** Short name of the format, e.g. "text", "name", "age", "mbti-letter", "language-list". */
   format: string;
@@ -23,7 +27,11 @@ export interface PersonaFormat {
   kind?: "text" | "number" | "list" | "choice";
 }
 
-/** Metadata key under which a field's format is stored. */
+/**
+ * Metadata key under which a field's format is stored.
+ * @example
+ * const format = textField("Name").meta()?.[PERSONA_FORMAT_KEY] as PersonaFormat; // { format: "text", ... }
+ */
 export const PERSONA_FORMAT_KEY = "personaFormat";
 
 function withFormat<T extends z.ZodType>(schema: T, format: PersonaFormat, description: string): T {
@@ -35,6 +43,11 @@ const CJK_CHAR = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script
 /**
  * Counts words: whitespace-separated words, where text in scripts written
  * without spaces (Chinese, Japanese, Korean) counts two characters a word.
+ * @param text - any text
+ * @returns the number of words
+ * @example
+ * countWords("I like tea"); // 3
+ * countWords("我喜欢茶"); // 2
  */
 export function countWords(text: string): number {
   const cjk = text.match(CJK_CHAR)?.length ?? 0;
@@ -44,21 +57,31 @@ export function countWords(text: string): number {
 
 const words = countWords;
 
-/** Options of `textField`. */
+/**
+ * Options of `textField`.
+ * @example
+ * const Name = textField("The user's name", { maxLength: 80, singleLine: true } satisfies TextFieldOptions);
+ */
 export interface TextFieldOptions {
   /**
    * Longest value in characters.
    * @default 300
    */
   maxLength?: number;
-  /** Most whitespace-separated words (CJK text without spaces counts as one word). */
+  /**
+   * Most whitespace-separated words (CJK text without spaces counts two characters a word).
+   * @default no limit
+   */
   maxWords?: number;
   /**
    * Reject line breaks.
    * @default false
    */
   singleLine?: boolean;
-  /** Characters the value may not contain, e.g. ":;!?" for a name. */
+  /**
+   * Characters the value may not contain, e.g. /[:;!?]/ for a name.
+   * @default none
+   */
   forbidden?: RegExp;
   /** Words for `hint`, e.g. "a name". @default "text" */
   noun?: string;
@@ -102,7 +125,11 @@ export function textField(description: string, options: TextFieldOptions = {}): 
   return withFormat(schema, { format: options.format ?? "text", hint, maxLength }, description);
 }
 
-/** Options of `listField`. */
+/**
+ * Options of `listField`.
+ * @example
+ * const Hobbies = listField("Hobbies", { maxItems: 10, itemMaxLength: 40 } satisfies ListFieldOptions);
+ */
 export interface ListFieldOptions {
   /**
    * Most items.
@@ -114,7 +141,10 @@ export interface ListFieldOptions {
    * @default 80
    */
   itemMaxLength?: number;
-  /** Schema of one item; default a one-line string of at most `itemMaxLength` characters. */
+  /**
+   * Schema of one item.
+   * @default a one-line string of at most `itemMaxLength` characters
+   */
   item?: z.ZodType<string>;
   /** Words for the hint, e.g. "short phrases". @default "short items" */
   noun?: string;

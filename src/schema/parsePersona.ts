@@ -2,12 +2,23 @@ import type { z } from "zod";
 import { describePersonaFields, getFieldValue, withFieldValue, type PersonaValues } from "./fields.js";
 import { normalizeKnownValue } from "./unknown.js";
 
+/**
+ * One field whose stored value did not fit the schema: its path, the zod message and the value.
+ * @example
+ * const { issues } = parsePersona({ Demographics: { Age: "old" } }, defaultPersonaSchema);
+ * for (const issue of issues) console.warn(issue.path, issue.message);
+ */
 export interface PersonaIssue {
   path: string;
   message: string;
   value: unknown;
 }
 
+/**
+ * What {@link parsePersona} read: the fields that fit, the ones that did not, and unknown keys.
+ * @example
+ * const { persona, issues, unknownKeys }: ParsedPersona = parsePersona(stored, defaultPersonaSchema);
+ */
 export interface ParsedPersona {
   persona: PersonaValues;
   /** Fields whose value did not fit the schema; they are left out of `persona`. */
@@ -28,6 +39,12 @@ function collectPaths(value: unknown, prefix: string[], out: string[]): void {
  * Reads a persona-shaped object field by field: unknown markers ("None", "无",
  * null) become absent, each value is validated on its own so one bad field
  * never discards the others, and nothing is dropped without being reported.
+ * @param input - the persona-shaped object (anything else reads as empty)
+ * @param schema - the persona schema
+ * @returns the fields that fit, the issues of those that did not, and keys the schema does not define
+ * @example
+ * parsePersona({ Demographics: { Age: 34, Gender: "None" }, Mood: "x" }, defaultPersonaSchema);
+ * // { persona: { Demographics: { Age: 34 } }, issues: [], unknownKeys: ["Mood"] }
  */
 export function parsePersona(input: unknown, schema: z.ZodType): ParsedPersona {
   const fields = describePersonaFields(schema);

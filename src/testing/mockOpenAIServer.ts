@@ -1,7 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 
-/** The parts of a chat completions request the mock looks at. */
+/**
+ * The parts of a chat completions request the mock looks at.
+ * @example
+ * const handler: MockHandler = (request: MockChatRequest) => ({ content: `you sent ${request.messages.length} messages` });
+ */
 export interface MockChatRequest {
   model: string;
   messages: Array<{ role: string; content: unknown; tool_calls?: unknown; tool_call_id?: string }>;
@@ -11,12 +15,22 @@ export interface MockChatRequest {
   [key: string]: unknown;
 }
 
+/**
+ * A tool call the mock server sends back: the tool's name and its arguments.
+ * @example
+ * const call: MockToolCall = { name: "update_persona", arguments: { changes: [] } };
+ */
 export interface MockToolCall {
   name: string;
   /** An object is sent as JSON; a string is sent as is (to test malformed arguments). */
   arguments: Record<string, unknown> | string;
 }
 
+/**
+ * What a {@link MockHandler} answers: text, tool calls, or an HTTP error status.
+ * @example
+ * const reply: MockReply = { toolCalls: [{ name: "update_persona", arguments: { changes: [] } }] };
+ */
 export interface MockReply {
   content?: string;
   toolCalls?: MockToolCall[];
@@ -24,8 +38,23 @@ export interface MockReply {
   status?: number;
 }
 
+/**
+ * Answers one chat completions request of the mock server (sync or async).
+ * @example
+ * const handler: MockHandler = (request) => (request.tools?.length ? { status: 500 } : { content: "hello" });
+ */
 export type MockHandler = (request: MockChatRequest) => MockReply | Promise<MockReply>;
 
+/**
+ * A running mock server: its base URL, the requests it received, and `close()` to stop it.
+ * @example
+ * const server: MockOpenAIServer = await startMockOpenAIServer(() => ({ content: "hi" }));
+ * try {
+ *   // OPENAI_BASE_URL=server.url
+ * } finally {
+ *   await server.close();
+ * }
+ */
 export interface MockOpenAIServer {
   /** Base URL to use as OPENAI_BASE_URL, e.g. http://127.0.0.1:43123/v1 */
   url: string;
@@ -34,7 +63,13 @@ export interface MockOpenAIServer {
   close(): Promise<void>;
 }
 
-/** Text of a message content in either string or parts form. */
+/**
+ * Text of a message content in either string or parts form.
+ * @param content - a message content: a string or a list of parts
+ * @returns the text, parts joined ("" for anything else)
+ * @example
+ * contentText([{ type: "text", text: "a" }, { type: "text", text: "b" }]); // "ab"
+ */
 export function contentText(content: unknown): string {
   if (typeof content === "string") return content;
   if (Array.isArray(content)) {
@@ -105,6 +140,12 @@ function sendStream(response: ServerResponse, request: MockChatRequest, reply: M
  * Starts an OpenAI-compatible chat completions server on 127.0.0.1 (a free
  * port) whose replies come from `handler`. Supports JSON and streamed (SSE)
  * responses, tool calls and usage, so tests exercise the real HTTP client path.
+ * @param handler - answers each request
+ * @param port - the port to listen on (default 0: a free port)
+ * @returns the running server
+ * @example
+ * const server = await startMockOpenAIServer((request) => ({ content: contentText(request.messages.at(-1)?.content) }));
+ * const model = createChatModelFromEnv({ env: { OPENAI_BASE_URL: server.url, OPENAI_API_KEY: "x" } });
  */
 export async function startMockOpenAIServer(handler: MockHandler, port = 0): Promise<MockOpenAIServer> {
   const requests: MockChatRequest[] = [];

@@ -5,7 +5,11 @@ import type { BindToolsInput } from "@langchain/core/language_models/chat_models
 import type { Runnable } from "@langchain/core/runnables";
 import type { BaseLanguageModelInput } from "@langchain/core/language_models/base";
 
-/** One call the scripted model received. */
+/**
+ * One call the scripted model received.
+ * @example
+ * const lastCall: ScriptedCall | undefined = model.calls.at(-1);
+ */
 export interface ScriptedCall {
   messages: BaseMessage[];
   /** Names of the tools bound for this call. */
@@ -13,13 +17,25 @@ export interface ScriptedCall {
   toolChoice?: unknown;
 }
 
-/** A scripted reply: text, a full AIMessage (e.g. with tool_calls), or a function of the call. */
+/**
+ * A scripted reply: text, a full AIMessage (e.g. with tool_calls), or a function of the call.
+ * @example
+ * const replies: ScriptedReply[] = ["hello", new AIMessage({ content: "", tool_calls: [{ name: "update_persona", args: { changes: [] }, id: "1" }] })];
+ */
 export type ScriptedReply = string | AIMessage | ((call: ScriptedCall) => string | AIMessage);
 
+/**
+ * Options of {@link ScriptedChatModel}: the replies in order, plus LangChain's chat model parameters.
+ * @example
+ * const model = new ScriptedChatModel({ replies: ["hi"], repeatLast: true } satisfies ScriptedChatModelOptions);
+ */
 export interface ScriptedChatModelOptions extends BaseChatModelParams {
   /** Replies in order; a function reply may stay at the end to answer every further call. */
   replies: ScriptedReply[];
-  /** Keep answering with the last reply when the list runs out. Default false: throw. */
+  /**
+   * Keep answering with the last reply when the list runs out; false: throw.
+   * @default false
+   */
   repeatLast?: boolean;
   /**
    * Milliseconds each call waits before it answers, like a model endpoint would.
@@ -45,12 +61,20 @@ function toolName(tool: BindToolsInput): string {
  * A chat model that replays scripted replies, including tool calls (which the
  * built-in fake models cannot emit). `bindTools` returns a model sharing the
  * same script, so every call is recorded in `calls`.
+ * @example
+ * const model = new ScriptedChatModel({ replies: ["Hello!"] });
+ * await model.invoke("hi"); // AIMessage "Hello!"
+ * model.calls.length; // 1
  */
 export class ScriptedChatModel extends BaseChatModel {
   private readonly script: Script;
   private readonly boundTools: string[];
   private readonly toolChoice: unknown;
 
+  /**
+   * @param options - the replies and chat model parameters
+   * @param shared - internal: the script a bound copy shares with its original (omit)
+   */
   constructor(options: ScriptedChatModelOptions, shared?: { script: Script; tools: string[]; toolChoice?: unknown }) {
     super(options);
     this.script = shared?.script ?? {
@@ -78,6 +102,14 @@ export class ScriptedChatModel extends BaseChatModel {
     return Math.max(0, this.script.replies.length - this.script.position);
   }
 
+  /**
+   * A copy bound to these tools, sharing this model's script and call log.
+   * @param tools - the tools; only their names are recorded
+   * @param kwargs - call options; `tool_choice` is recorded
+   * @returns the bound copy
+   * @example
+   * const bound = model.bindTools([updatePersonaTool(fields)]);
+   */
   override bindTools(
     tools: BindToolsInput[],
     kwargs?: Record<string, unknown>,

@@ -4,7 +4,11 @@ import type { SemanticLabel } from "../guard/verdict.js";
 import { contentText, type MockChatRequest, type MockReply } from "./mockOpenAIServer.js";
 import type { ScriptedCall } from "./scriptedChatModel.js";
 
-/** One entry the semantic guard asked about, as read back from its prompt. */
+/**
+ * One entry the semantic guard asked about, as read back from its prompt.
+ * @example
+ * const classify = (entry: GuardEntryShown) => (entry.field.startsWith("Preference") ? "instructs_assistant" : "describes_user");
+ */
 export interface GuardEntryShown {
   id: number;
   field: string;
@@ -12,7 +16,11 @@ export interface GuardEntryShown {
   evidence?: string;
 }
 
-/** Decides a label for one entry; the default says every entry describes the user. */
+/**
+ * Decides a label for one entry; the default says every entry describes the user.
+ * @example
+ * const classify: GuardClassifier = (entry) => (String(entry.value).includes("ignore") ? "instructs_assistant" : "describes_user");
+ */
 export type GuardClassifier = (entry: GuardEntryShown) => SemanticLabel;
 
 function entriesIn(text: string): GuardEntryShown[] {
@@ -33,7 +41,13 @@ function verdictsFor(text: string, classify: GuardClassifier) {
   return { verdicts: entriesIn(text).map((entry) => ({ id: entry.id, label: classify(entry), reason: "scripted verdict" })) };
 }
 
-/** True when an OpenAI-style request is the semantic guard's call (its verdict tool is bound). */
+/**
+ * True when an OpenAI-style request is the semantic guard's call (its verdict tool is bound).
+ * @param request - the request the mock server received
+ * @returns true for the guard's call
+ * @example
+ * const handler: MockHandler = (request) => (isSemanticGuardRequest(request) ? semanticGuardMockReply(request)! : { content: "hi" });
+ */
 export function isSemanticGuardRequest(request: MockChatRequest): boolean {
   return Boolean(request.tools?.some((tool) => tool.function.name === SEMANTIC_GUARD_TOOL));
 }
@@ -54,7 +68,13 @@ export function semanticGuardMockReply(request: MockChatRequest, classify: Guard
   return { toolCalls: [{ name: SEMANTIC_GUARD_TOOL, arguments: verdictsFor(text, classify) }] };
 }
 
-/** True when a `ScriptedChatModel` call is the semantic guard's call. */
+/**
+ * True when a `ScriptedChatModel` call is the semantic guard's call.
+ * @param call - a call recorded by a ScriptedChatModel
+ * @returns true for the guard's call
+ * @example
+ * const learnerCalls = model.calls.filter((call) => !isSemanticGuardCall(call));
+ */
 export function isSemanticGuardCall(call: ScriptedCall): boolean {
   return call.tools.includes(SEMANTIC_GUARD_TOOL);
 }

@@ -94,6 +94,10 @@ async function learnWithReview(
  * persona version, rejected ones are recorded with their reasons. With
  * `review: true` the node pauses (interrupt) with the proposed diff until a
  * person approves, edits or rejects it.
+ * @param settings - the resolved settings ({@link resolvePersonaSettings})
+ * @returns the node function (state, config) for StateGraph.addNode
+ * @example
+ * builder.addNode(PERSONA_UPDATE, createPersonaUpdateNode(resolvePersonaSettings({ model })));
  */
 export function createPersonaUpdateNode(settings: PersonaSettings) {
   return async function personaUpdate(

@@ -44,6 +44,10 @@ export function buildChatbotSystemPrompt(
 /**
  * Answers the user with the persona in the system prompt and the caller's
  * tools bound; the model sees the current session's messages only.
+ * @param settings - the resolved settings ({@link resolvePersonaSettings})
+ * @returns the node function (state, config) for StateGraph.addNode
+ * @example
+ * builder.addNode(PERSONALIZED_CHATBOT, createPersonalizedChatbotNode(settings), { ends: [TOOL_EXECUTOR, SESSION_RECORDER] });
  */
 export function createPersonalizedChatbotNode(settings: PersonaSettings) {
   let bound: Runnable<BaseMessage[], BaseMessage> | undefined;

@@ -36,6 +36,10 @@ export function splitTurnInput(
  * decides which session the turn belongs to (a new one when the thread has no
  * open session). It writes nothing to the store except a new thread's owner.
  * Returns a Command: the update and the next node (see routeAfterSessionManager).
+ * @param settings - the resolved settings ({@link resolvePersonaSettings})
+ * @returns the node function (state, config) for StateGraph.addNode
+ * @example
+ * builder.addNode(SESSION_MANAGER, createSessionManagerNode(settings), { ends: [PERSONALIZED_CHATBOT, SESSION_RECORDER] });
  */
 export function createSessionManagerNode(settings: PersonaSettings) {
   return async function sessionManager(

@@ -14,6 +14,10 @@ import { routeAfterRecorder } from "../routes.js";
  * store write, ends the session when the input asked for it (and the user's
  * other open sessions when this turn opened a new one), and decides whether
  * learning is due (a session ended and at least k are waiting).
+ * @param settings - the resolved settings ({@link resolvePersonaSettings})
+ * @returns the node function (state, config) for StateGraph.addNode
+ * @example
+ * builder.addNode(SESSION_RECORDER, createSessionRecorderNode(settings), { ends: [PERSONA_UPDATE, END] });
  */
 export function createSessionRecorderNode(settings: PersonaSettings) {
   return async function sessionRecorder(

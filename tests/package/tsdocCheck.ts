@@ -1,0 +1,161 @@
+import { dirname, join, relative } from "node:path";
+import ts from "typescript";
+
+/** The package entries, as source files (each is built to the dist file package.json exports). */
+export const ENTRY_FILES = [
+  "src/index.ts",
+  "src/graph.ts",
+  "src/learning.ts",
+  "src/guard.ts",
+  "src/store.ts",
+  "src/render.ts",
+  "src/models.ts",
+  "src/postgres.ts",
+  "src/testing/index.ts",
+  "src/bench.ts",
+  "src/generate.ts",
+];
+
+export interface DocProblem {
+  entry: string;
+  symbol: string;
+  problem: string;
+  /** Where the symbol is declared (path:line). */
+  where: string;
+}
+
+const ROOT = join(__dirname, "..", "..");
+
+function ownDocs(node: ts.Node): ts.JSDoc[] {
+  return ts.getJSDocCommentsAndTags(node).filter((doc): doc is ts.JSDoc => ts.isJSDoc(doc));
+}
+
+function summaryOf(node: ts.Node): string {
+  return ownDocs(node)
+    .map((doc) => ts.getTextOfJSDocComment(doc.comment) ?? "")
+    .join(" ")
+    .trim();
+}
+
+function hasTag(node: ts.Node, name: string): boolean {
+  return ownDocs(node).some((doc) => (doc.tags ?? []).some((tag) => tag.tagName.text === name));
+}
+
+function paramNames(node: ts.Node): Set<string> {
+  const names = new Set<string>();
+  for (const doc of ownDocs(node)) {
+    for (const tag of doc.tags ?? []) {
+      if (ts.isJSDocParameterTag(tag)) names.add(tag.name.getText());
+    }
+  }
+  return names;
+}
+
+function functionLike(node: ts.Node): ts.SignatureDeclaration | undefined {
+  if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isConstructorDeclaration(node) || ts.isMethodSignature(node)) return node;
+  if (ts.isVariableDeclaration(node) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) {
+    return node.initializer;
+  }
+  return undefined;
+}
+
+function returnsNothing(checker: ts.TypeChecker, signature: ts.SignatureDeclaration): boolean {
+  const sig = checker.getSignatureFromDeclaration(signature);
+  if (!sig) return false;
+  const type = checker.getReturnTypeOfSignature(sig);
+  const text = checker.typeToString(type);
+  return text === "void" || text === "Promise<void>" || text === "never" || ts.isConstructorDeclaration(signature);
+}
+
+function checkSignature(
+  checker: ts.TypeChecker,
+  signature: ts.SignatureDeclaration,
+  docNode: ts.Node,
+  report: (problem: string) => void,
+): void {
+  const documentedParams = paramNames(docNode);
+  for (const parameter of signature.parameters) {
+    const name = ts.isIdentifier(parameter.name) ? parameter.name.text : undefined;
+    if (!name) {
+      if (documentedParams.size < signature.parameters.length) report("a destructured parameter has no @param");
+      continue;
+    }
+    if (!documentedParams.has(name)) report(`no @param ${name}`);
+  }
+  if (!returnsNothing(checker, signature) && !hasTag(docNode, "returns")) report("no @returns");
+}
+
+function isOptionsInterface(name: string): boolean {
+  return /(Options|Settings|Policy)$/.test(name);
+}
+
+/** Every documentation problem of the exports reachable from the entries. */
+export function findDocProblems(entries: string[] = ENTRY_FILES): DocProblem[] {
+  const configPath = join(ROOT, "tsconfig.json");
+  const config = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
+  const program = ts.createProgram(
+    entries.map((entry) => join(ROOT, entry)),
+    { ...parsed.options, noEmit: true },
+  );
+  const checker = program.getTypeChecker();
+  const problems: DocProblem[] = [];
+  const seen = new Set<ts.Symbol>();
+  for (const entry of entries) {
+    const source = program.getSourceFile(join(ROOT, entry));
+    if (!source) throw new Error(`tsdoc check: ${entry} not found`);
+    const moduleSymbol = checker.getSymbolAtLocation(source);
+    if (!moduleSymbol) continue;
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      if (seen.has(symbol)) continue;
+      seen.add(symbol);
+      const name = exported.getName();
+      const declarations = symbol.getDeclarations() ?? [];
+      const first = declarations[0];
+      const where = first
+        ? `${relative(ROOT, first.getSourceFile().fileName)}:${first.getSourceFile().getLineAndCharacterOfPosition(first.getStart()).line + 1}`
+        : "?";
+      const report = (problem: string) => problems.push({ entry, symbol: name, problem, where });
+      // A function with overloads or a class/interface merged with a namespace: the first declaration carries the docs.
+      const declaration = declarations[0];
+      if (!declaration) {
+        report("no declaration");
+        continue;
+      }
+      if (relative(ROOT, declaration.getSourceFile().fileName).startsWith("node_modules")) continue;
+      const docNode = declaration;
+      if (!summaryOf(docNode)) report("no summary");
+      if (!hasTag(docNode, "example")) report("no @example");
+      const signature = functionLike(declaration);
+      if (signature) checkSignature(checker, signature, docNode, report);
+      if (ts.isClassDeclaration(declaration)) {
+        for (const member of declaration.members) {
+          const modifiers = ts.getCombinedModifierFlags(member);
+          if (modifiers & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) continue;
+          if (member.name && ts.isPrivateIdentifier(member.name)) continue;
+          // Underscored members are LangChain's override protocol (_generate, _llmType), not API of their own.
+          if (member.name && member.name.getText().startsWith("_")) continue;
+          if (ts.isConstructorDeclaration(member)) {
+            if (member.parameters.length) checkSignature(checker, member, member, (p) => report(`constructor: ${p}`));
+            continue;
+          }
+          if (ts.isMethodDeclaration(member) && member.body !== undefined) {
+            const memberName = member.name.getText();
+            if (!summaryOf(member)) report(`${memberName}: no summary`);
+            checkSignature(checker, member, member, (p) => report(`${memberName}: ${p}`));
+          }
+        }
+      }
+      if (ts.isInterfaceDeclaration(declaration) && isOptionsInterface(name)) {
+        for (const member of declaration.members) {
+          if (!ts.isPropertySignature(member) || !member.questionToken) continue;
+          const memberName = member.name.getText();
+          if (!hasTag(member, "default")) report(`${memberName}: no @default`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
