@@ -1,6 +1,10 @@
 import { PROTOCOLS, type BenchProtocol } from "./protocol.js";
 
-/** A chatbot condition of the benchmark. */
+/**
+ * A chatbot condition of the benchmark.
+ * @example
+ * const condition: BenchCondition = { id: "learning:3", kind: "learning", updateEvery: 3 };
+ */
 export type BenchCondition =
   | { id: "none"; kind: "none" }
   | { id: "golden"; kind: "golden" }
@@ -8,6 +12,11 @@ export type BenchCondition =
   | { id: "full-history"; kind: "full-history" }
   | { id: "rag"; kind: "rag" };
 
+/**
+ * Every condition, as `--conditions` takes them (the default of `persona bench`).
+ * @example
+ * parseConditions(ALL_CONDITIONS).map((condition) => condition.id);
+ */
 export const ALL_CONDITIONS = "none,golden,learning:1,learning:3,learning:5,full-history,rag";
 
 const DESCRIPTIONS: Record<Exclude<BenchCondition["kind"], "learning">, string> = {
@@ -42,7 +51,14 @@ export function describeCondition(condition: BenchCondition, protocol: BenchProt
   return `${start}; ${schedule}`;
 }
 
-/** Parses "none,golden,learning:3,full-history,rag"; "learning" alone means learning:3. */
+/**
+ * Parses "none,golden,learning:3,full-history,rag"; "learning" alone means learning:3.
+ * Throws on an unknown or repeated condition.
+ * @param text - comma-separated condition ids
+ * @returns the conditions, in the order given
+ * @example
+ * parseConditions("none,learning"); // [{ id: "none", kind: "none" }, { id: "learning:3", kind: "learning", updateEvery: 3 }]
+ */
 export function parseConditions(text: string): BenchCondition[] {
   const out: BenchCondition[] = [];
   for (const part of text.split(",").map((item) => item.trim()).filter(Boolean)) {

@@ -2,11 +2,24 @@ import { BaseCallbackHandler } from "@langchain/core/callbacks/base";
 import type { LLMResult } from "@langchain/core/outputs";
 import type { AIMessage } from "@langchain/core/messages";
 
-/** The model roles of a benchmark run. The learner is the chatbot graph's persona learner. */
+/**
+ * The model roles of a benchmark run. The learner is the chatbot graph's persona learner.
+ * @example
+ * for (const role of BENCH_ROLES) console.log(role, summary.conditions[0]?.cost[role]?.calls ?? 0);
+ */
 export const BENCH_ROLES = ["chatbot", "learner", "user", "tool", "judge"] as const;
+/**
+ * A model role of a benchmark run: chatbot, learner, user, tool or judge.
+ * @example
+ * const role: BenchRole = "judge";
+ */
 export type BenchRole = (typeof BENCH_ROLES)[number];
 
-/** Model calls of one role: how many, how many failed, and their tokens. */
+/**
+ * Model calls of one role: how many, how many failed, and their tokens.
+ * @example
+ * const cost: RoleCost = { calls: 3, failed: 0, promptTokens: 1200, completionTokens: 300, callsWithoutUsage: 0 };
+ */
 export interface RoleCost {
   /** Calls made, failed ones included. */
   calls: number;
@@ -18,6 +31,11 @@ export interface RoleCost {
   callsWithoutUsage: number;
 }
 
+/**
+ * Model calls and tokens by role; roles that made no call are absent.
+ * @example
+ * const judgeCalls = (cost: CostByRole) => cost.judge?.calls ?? 0;
+ */
 export type CostByRole = Partial<Record<BenchRole, RoleCost>>;
 
 export function emptyCost(): RoleCost {

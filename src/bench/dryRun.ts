@@ -14,6 +14,8 @@ import { TOOL_SIMULATOR_SYSTEM } from "./prompts/toolSimulator.js";
 /**
  * Reply lengths the estimate assumes, in tokens, and the prompt overhead not
  * taken from the data (the chatbot's instructions, the learner's field list).
+ * @example
+ * console.log(`assumes ${DRY_RUN_ASSUMPTIONS.typicalTurns} turns per scene`);
  */
 export const DRY_RUN_ASSUMPTIONS = {
   typicalTurns: 2,
@@ -22,13 +24,24 @@ export const DRY_RUN_ASSUMPTIONS = {
   learnerPromptTokens: 450,
 };
 
-/** Calls of one role at one, typical and capped turns per scene. */
+/**
+ * Calls of one role at one, typical and capped turns per scene.
+ * @example
+ * const { atOneTurn, typical, atCap }: CallRange = estimate.calls.chatbot;
+ */
 export interface CallRange {
   atOneTurn: number;
   typical: number;
   atCap: number;
 }
 
+/**
+ * What a run would cost, computed from the data without a model call: the selection, and the
+ * calls and tokens per role at one, typical and capped turns per scene.
+ * @example
+ * const estimate: DryRunEstimate = estimateRun({ data: "fixtures/personabench-mini", conditions: parseConditions("none") });
+ * console.log(formatEstimate(estimate).join("\n"));
+ */
 export interface DryRunEstimate {
   personas: number;
   scenes: number;
@@ -45,11 +58,23 @@ export interface DryRunEstimate {
   problems: string[];
 }
 
-/** Options of `estimateRun`: the run's selection and settings. */
+/**
+ * Options of `estimateRun`: the run's selection and settings.
+ * @example
+ * estimateRun({ data, conditions: parseConditions(ALL_CONDITIONS), personas: 2 } satisfies DryRunOptions);
+ */
 export interface DryRunOptions {
   data: string;
   conditions: BenchCondition[];
+  /**
+   * Use the first N personas (by file name).
+   * @default all
+   */
   personas?: number;
+  /**
+   * Use the first M scenes of each persona.
+   * @default all
+   */
   scenes?: number;
   /** @default 1 */
   repeats?: number;

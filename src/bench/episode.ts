@@ -31,7 +31,11 @@ import { createSceneTools, type ToolCallRecord } from "./toolSimulator.js";
 
 export const PERSONA_GROUPS = ["Demographics", "Personality", "Pattern", "Preference"];
 
-/** Settings of every episode of a run. */
+/**
+ * Settings of every episode of a run.
+ * @example
+ * const settings: EpisodeSettings = { ...DEFAULT_EPISODE_SETTINGS, turnCap: 3 };
+ */
 export interface EpisodeSettings {
   /** Most chatbot replies per scene. @default 5 (release protocol: 3) */
   turnCap: number;

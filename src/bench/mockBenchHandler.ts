@@ -85,6 +85,10 @@ function similarityJudge(prompt: string): MockReply {
  * system prompt holds a persona or past sessions, or on a follow-up turn; the
  * simulated user is satisfied only by such replies. The PrefEval suite's
  * judges are answered too (see prefEvalMockReply).
+ * @param request - the chat completions request
+ * @returns the scripted reply of the role the request is for
+ * @example
+ * const server = await startMockOpenAIServer(mockBenchHandler);
  */
 export const mockBenchHandler: MockHandler = (request) => {
   const verdict = semanticGuardMockReply(request);

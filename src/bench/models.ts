@@ -4,14 +4,31 @@ import { ChatOpenAI } from "@langchain/openai";
 import { ConfigurationError, DEFAULT_MODEL } from "../models.js";
 import type { BenchRole } from "./cost.js";
 
-/** Endpoint and model of one role. */
+/**
+ * Endpoint and model of one role.
+ * @example
+ * const judge: RoleModelSettings = { model: "gpt-4o", apiKey: process.env.OPENAI_API_KEY!, temperature: 0 };
+ */
 export interface RoleModelSettings {
   model: string;
+  /**
+   * OpenAI-compatible endpoint.
+   * @default OpenAI's API
+   */
   baseURL?: string;
   apiKey: string;
+  /**
+   * Sampling temperature; undefined: none sent.
+   * @default the endpoint's default
+   */
   temperature?: number;
 }
 
+/**
+ * Endpoint and model of every role.
+ * @example
+ * const settings: BenchModelSettings = resolveBenchModels({}, process.env);
+ */
 export type BenchModelSettings = Record<BenchRole, RoleModelSettings>;
 
 /**
@@ -42,7 +59,11 @@ export const ROLE_ENV: Record<BenchRole, string> = {
 /** Judges and the tool simulator run at temperature 0 for repeatable scores. */
 const DEFAULT_TEMPERATURE: Partial<Record<BenchRole, number>> = { judge: 0, tool: 0 };
 
-/** Options of `resolveBenchModels`. */
+/**
+ * Options of `resolveBenchModels`.
+ * @example
+ * resolveBenchModels({}, process.env, { temperatures: { user: 0.9 } } satisfies ResolveBenchModelsOptions);
+ */
 export interface ResolveBenchModelsOptions {
   /**
    * Temperatures used when BENCH_<ROLE>_TEMPERATURE is not set, over the
@@ -165,7 +186,11 @@ export function openAICompatibleFactory(settings: Partial<BenchModelSettings>, m
   };
 }
 
-/** Model name, endpoint and temperature of a role, without secrets (run records and reports). */
+/**
+ * Model name, endpoint and temperature of a role, without secrets (run records and reports).
+ * @example
+ * const info: RoleModelInfo = describeModels(settings).chatbot;
+ */
 export interface RoleModelInfo {
   model: string;
   baseURL: string;
@@ -173,7 +198,13 @@ export interface RoleModelInfo {
   temperature?: number;
 }
 
-/** Settings without secrets, for run records and reports. */
+/**
+ * Settings without secrets, for run records and reports.
+ * @param settings - the roles' settings
+ * @returns the same roles with model, endpoint and temperature only
+ * @example
+ * JSON.stringify(describeModels(resolveBenchModels({}, process.env))); // no API keys
+ */
 export function describeModels(settings: BenchModelSettings): Record<BenchRole, RoleModelInfo>;
 export function describeModels(settings: Partial<BenchModelSettings>): Partial<Record<BenchRole, RoleModelInfo>>;
 export function describeModels(settings: Partial<BenchModelSettings>): Partial<Record<BenchRole, RoleModelInfo>> {

@@ -1,9 +1,15 @@
-/** Names of the benchmark protocols (`--protocol`). */
+/**
+ * Names of the benchmark protocols (`--protocol`).
+ * @example
+ * const protocol = PROTOCOLS["release" satisfies ProtocolName];
+ */
 export type ProtocolName = "default" | "release";
 
 /**
  * What a protocol fixes about a run: the turn cap, who sees what, how the
  * learning conditions learn, and when the simulated user is satisfied.
+ * @example
+ * const { turnCap }: BenchProtocol = parseProtocol("release");
  */
 export interface BenchProtocol {
   name: ProtocolName;
@@ -85,7 +91,12 @@ export function parseProtocol(text: string | undefined): BenchProtocol {
   return PROTOCOLS[name];
 }
 
-/** One line per setting, both protocols side by side (README and report). */
+/**
+ * One line per setting, both protocols side by side (README and report).
+ * @returns one row per setting with its value under each protocol
+ * @example
+ * for (const row of protocolTable()) console.log(`${row.setting}: ${row.default} / ${row.release}`);
+ */
 export function protocolTable(): Array<{ setting: string; default: string; release: string }> {
   const d = PROTOCOLS.default;
   const r = PROTOCOLS.release;

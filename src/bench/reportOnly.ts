@@ -8,12 +8,23 @@ import type { ProtocolName } from "./protocol.js";
 import type { BenchRole } from "./cost.js";
 import type { RoleModelInfo } from "./models.js";
 
+/**
+ * Options of {@link rebuildReport}: the output folder and an optional narrower scope.
+ * @example
+ * await rebuildReport({ out: "bench-out/run1", personas: 2 } satisfies RebuildReportOptions);
+ */
 export interface RebuildReportOptions {
   /** The output folder of an earlier run. */
   out: string;
-  /** Narrow the report to the first N personas of the recorded scope. */
+  /**
+   * Narrow the report to the first N personas of the recorded scope.
+   * @default all recorded
+   */
   personas?: number;
-  /** Narrow the report to each persona's first M scenes. */
+  /**
+   * Narrow the report to each persona's first M scenes.
+   * @default all recorded
+   */
   scenes?: number;
   /** @default 0.05 */
   maxFailureRate?: number;

@@ -9,7 +9,11 @@ import type { ToolCallRecord } from "./toolSimulator.js";
 /** How a scene ended. */
 export type SceneOutcome = "satisfied" | "capped" | "user_malformed";
 
-/** The learning run at the end of a scene, with the reasons of its rejected changes. */
+/**
+ * The learning run at the end of a scene, with the reasons of its rejected changes.
+ * @example
+ * const learning: SceneLearning | undefined = scene.learning;
+ */
 export interface SceneLearning extends LearningSummary {
   /** Why each rejected change was rejected (from the persona memory's learning log). */
   rejectedReasons: string[];
@@ -17,7 +21,11 @@ export interface SceneLearning extends LearningSummary {
   setAside?: string[];
 }
 
-/** One finished scene (one session) of one persona under one condition. */
+/**
+ * One finished scene (one session) of one persona under one condition.
+ * @example
+ * const scenes = records.filter((r): r is SceneResult => r.type === "scene");
+ */
 export interface SceneResult {
   type: "scene";
   condition: string;
@@ -57,7 +65,11 @@ export interface SceneResult {
   at: string;
 }
 
-/** The end of one persona's episode under one condition. */
+/**
+ * The end of one persona's episode under one condition.
+ * @example
+ * const episodes = records.filter((r): r is EpisodeResult => r.type === "episode");
+ */
 export interface EpisodeResult {
   type: "episode";
   condition: string;
@@ -74,7 +86,11 @@ export interface EpisodeResult {
   at: string;
 }
 
-/** A persona's episode stopped by an error; rerunning retries from the failed scene. */
+/**
+ * A persona's episode stopped by an error; rerunning retries from the failed scene.
+ * @example
+ * const failed = records.filter((r): r is EpisodeFailure => r.type === "episode-error");
+ */
 export interface EpisodeFailure {
   type: "episode-error";
   condition: string;
@@ -89,7 +105,11 @@ export interface EpisodeFailure {
   at: string;
 }
 
-/** A learning-vs-golden comparison of one scene's first replies, judged in one order. */
+/**
+ * A learning-vs-golden comparison of one scene's first replies, judged in one order.
+ * @example
+ * const pairwise = records.filter((r): r is PairwiseResult => r.type === "pairwise");
+ */
 export interface PairwiseResult {
   type: "pairwise";
   condition: string;
@@ -105,7 +125,11 @@ export interface PairwiseResult {
   at: string;
 }
 
-/** A pairwise judgment that failed (the judge's endpoint errored); rerunning retries it. */
+/**
+ * A pairwise judgment that failed (the judge's endpoint errored); rerunning retries it.
+ * @example
+ * const retried = records.filter((r): r is PairwiseFailure => r.type === "pairwise-error");
+ */
 export interface PairwiseFailure {
   type: "pairwise-error";
   condition: string;
@@ -118,6 +142,11 @@ export interface PairwiseFailure {
   at: string;
 }
 
+/**
+ * One line of a run's results.jsonl: a scene, an episode's end or failure, or a pairwise judgment or its failure.
+ * @example
+ * const records: BenchRecord[] = readFileSync("bench-out/run1/results.jsonl", "utf8").trim().split("\n").map((line) => JSON.parse(line));
+ */
 export type BenchRecord = SceneResult | EpisodeResult | EpisodeFailure | PairwiseResult | PairwiseFailure;
 
 /** The repeat of a record (1 when absent). */

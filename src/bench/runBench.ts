@@ -32,9 +32,26 @@ export const RUN_FILE = "run.json";
 export const STATE_FILE = "state.sqlite";
 export const DATA_PROBLEMS_FILE = "data-problems.txt";
 
-/** Default of `maxFailureRate`: 5 %. */
+/**
+ * Default of `maxFailureRate`: 5 %.
+ * @example
+ * summarize(records, conditions, 5, { maxFailureRate: DEFAULT_MAX_FAILURE_RATE });
+ */
 export const DEFAULT_MAX_FAILURE_RATE = 0.05;
 
+/**
+ * Options of {@link runBench}: data and output folders, conditions, selection, settings, models and progress.
+ * @example
+ * await runBench({
+ *   data: "fixtures/personabench-mini",
+ *   out: "bench-out/smoke",
+ *   conditions: parseConditions("none,learning:1"),
+ *   settings: DEFAULT_EPISODE_SETTINGS,
+ *   models: openAICompatibleFactory(resolveBenchModels({}, process.env)),
+ *   modelInfo: describeModels(resolveBenchModels({}, process.env)),
+ *   progress: process.stderr,
+ * });
+ */
 export interface BenchRunOptions {
   /** PersonaBench data folder. */
   data: string;
@@ -55,12 +72,21 @@ export interface BenchRunOptions {
   modelInfo: Record<BenchRole, RoleModelInfo>;
   /** Where progress goes (a terminal gets a bar). */
   progress: NodeJS.WritableStream & { isTTY?: boolean };
-  /** When aborted, no new scene starts; scenes in flight finish and are recorded. */
+  /**
+   * When aborted, no new scene starts; scenes in flight finish and are recorded.
+   * @default none (runs to the end)
+   */
   signal?: AbortSignal;
   /** A role's failure or unreadable rate above this (0-1) under any condition is a breach. @default 0.05 */
   maxFailureRate?: number;
 }
 
+/**
+ * What {@link runBench} did: the output folder, scenes run and skipped (already recorded), the
+ * unresolved failures and the written report.
+ * @example
+ * const { outDir, scenesRun, scenesSkipped } = await runBench(options);
+ */
 export interface BenchRunResult extends WrittenReport {
   outDir: string;
   scenesRun: number;
@@ -71,7 +97,11 @@ export interface BenchRunResult extends WrittenReport {
   dataProblems: DataProblem[];
 }
 
-/** Settings that change results: a resumed run must use the same ones. */
+/**
+ * Settings that change results: a resumed run must use the same ones.
+ * @example
+ * const identity: RunIdentity | undefined = readRunRecord("bench-out/run1")?.identity;
+ */
 export interface RunIdentity {
   data: string;
   protocol?: string;
@@ -82,7 +112,11 @@ export interface RunIdentity {
   models: Record<string, RoleModelInfo>;
 }
 
-/** What run.json holds. */
+/**
+ * What run.json holds.
+ * @example
+ * const record: RunRecord | undefined = readRunRecord("bench-out/run1");
+ */
 export interface RunRecord {
   identity: RunIdentity;
   conditions: string[];

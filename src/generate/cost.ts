@@ -1,10 +1,23 @@
 import type { AIMessage } from "@langchain/core/messages";
 
-/** The model roles of a generation run. */
+/**
+ * The model roles of a generation run.
+ * @example
+ * for (const role of GENERATE_ROLES) console.log(role);
+ */
 export const GENERATE_ROLES = ["generator", "checker"] as const;
+/**
+ * A model role of a generation run: `generator` or `checker`.
+ * @example
+ * const role: GenerateRole = "checker";
+ */
 export type GenerateRole = (typeof GENERATE_ROLES)[number];
 
-/** Calls and tokens of one role in one stage. */
+/**
+ * Calls and tokens of one role in one stage.
+ * @example
+ * const cost: CallCost | undefined = state.cost["checker/filter_refine"];
+ */
 export interface CallCost {
   calls: number;
   promptTokens: number;
@@ -13,7 +26,11 @@ export interface CallCost {
   callsWithoutUsage: number;
 }
 
-/** Costs keyed by "role/stage", e.g. "checker/filter_refine". */
+/**
+ * Costs keyed by "role/stage", e.g. "checker/filter_refine".
+ * @example
+ * const calls = Object.values(state.cost as CostTable).reduce((sum, cost) => sum + cost.calls, 0);
+ */
 export type CostTable = Record<string, CallCost>;
 
 /**

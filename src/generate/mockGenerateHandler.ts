@@ -251,6 +251,8 @@ export function mockGeneratorArguments(tool: string, prompt: string): Record<str
  * @example
  * const server = await startMockOpenAIServer(mockGenerateHandler);
  * // OPENAI_BASE_URL=server.url persona generate --population "..." --out demo
+ * @param request - the chat completions request (its first tool names the stage)
+ * @returns the stage's tool call with valid arguments (HTTP 400 without a tool)
  */
 export const mockGenerateHandler: MockHandler = (request): MockReply => {
   const tool = request.tools?.[0]?.function.name;

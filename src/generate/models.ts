@@ -3,23 +3,48 @@ import { ChatOpenAI } from "@langchain/openai";
 import { ConfigurationError, DEFAULT_MODEL } from "../models/openaiCompatible.js";
 import { GENERATE_ROLES, type GenerateRole } from "./cost.js";
 
-/** Endpoint and model of one role. */
+/**
+ * Endpoint and model of one role.
+ * @example
+ * const checker: GenerateRoleSettings = { model: "gpt-4o", apiKey: process.env.OPENAI_API_KEY!, temperature: 0 };
+ */
 export interface GenerateRoleSettings {
   model: string;
+  /**
+   * OpenAI-compatible endpoint.
+   * @default OpenAI's API
+   */
   baseURL?: string;
   apiKey: string;
+  /**
+   * Sampling temperature; undefined: none sent.
+   * @default the endpoint's default
+   */
   temperature?: number;
 }
 
+/**
+ * Endpoint and model of both generation roles.
+ * @example
+ * const settings: GenerateModelSettings = resolveGenerateModels({}, process.env);
+ */
 export type GenerateModelSettings = Record<GenerateRole, GenerateRoleSettings>;
 
-/** What the command line says for a role (`--<role>-model`, `--<role>-base-url`). */
+/**
+ * What the command line says for a role (`--<role>-model`, `--<role>-base-url`).
+ * @example
+ * resolveGenerateModels({ checker: { model: "gpt-4o" } satisfies GenerateRoleFlags }, process.env);
+ */
 export interface GenerateRoleFlags {
   model?: string;
   baseURL?: string;
 }
 
-/** Environment prefix of each role: GENERATE_GENERATOR_MODEL, GENERATE_CHECKER_BASE_URL, ... */
+/**
+ * Environment prefix of each role: GENERATE_GENERATOR_MODEL, GENERATE_CHECKER_BASE_URL, ...
+ * @example
+ * process.env[`${GENERATE_ROLE_ENV.checker}_MODEL`]; // GENERATE_CHECKER_MODEL
+ */
 export const GENERATE_ROLE_ENV: Record<GenerateRole, string> = {
   generator: "GENERATE_GENERATOR",
   checker: "GENERATE_CHECKER",

@@ -5,6 +5,8 @@ import type { DiversityIndex } from "./similarity.js";
  * What invocations of one graph share when a run is split over many of them
  * (the CLI runs one persona per invocation): the personas accepted so far,
  * for the diversity check, and the seeds made so far, for new seeds to differ.
+ * @example
+ * const shared: SharedRun = { personas: new DiversityIndex(), seeds: [], seedLock: { tail: Promise.resolve() } };
  */
 export interface SharedRun {
   personas: DiversityIndex;
@@ -35,7 +37,11 @@ export async function takeSeedLock(lock: { tail: Promise<void> }): Promise<() =>
   return release;
 }
 
-/** Options of `createPersonaBenchGenerator`. */
+/**
+ * Options of `createPersonaBenchGenerator`.
+ * @example
+ * const graph = createPersonaBenchGenerator({ generator: model } satisfies PersonaBenchGeneratorOptions).compile();
+ */
 export interface PersonaBenchGeneratorOptions {
   /** Writes categories, seeds, personas, scenes, queries and repairs. */
   generator: BaseChatModel;

@@ -52,21 +52,39 @@ export const preferenceSchema = z.object({
   Preferred_Workflows: knownText("How the person likes to work through a task with the assistant"),
 });
 
-/** Stage 1's record: who the person is (the seed file's layout: Name at the top). */
+/**
+ * Stage 1's record: who the person is (the seed file's layout: Name at the top).
+ * @example
+ * const seeds = z.array(seedSchema).parse(JSON.parse(readFileSync("seeds.json", "utf8")));
+ */
 export const seedSchema = z.object({
   Name: knownText("The person's name"),
   Demographics: demographicsSchema.omit({ Name: true }),
   Personality: personalitySchema,
 });
+/**
+ * A stage-1 seed: who the person is (see {@link seedSchema}).
+ * @example
+ * const seeds: Seed[] = readSeedFile("seeds.json");
+ */
 export type Seed = z.infer<typeof seedSchema>;
 
-/** Stage 2's record: the full golden persona (the four groups of a release file). */
+/**
+ * Stage 2's record: the full golden persona (the four groups of a release file).
+ * @example
+ * const golden = goldenPersonaSchema.parse(file);
+ */
 export const goldenPersonaSchema = z.object({
   Demographics: demographicsSchema,
   Personality: personalitySchema,
   Pattern: patternSchema,
   Preference: preferenceSchema,
 });
+/**
+ * A full golden persona, the four groups of a release file (see {@link goldenPersonaSchema}).
+ * @example
+ * const golden: GoldenPersona = releasePersonaFileSchema.parse(file);
+ */
 export type GoldenPersona = z.infer<typeof goldenPersonaSchema>;
 
 /** A scene category of the seed files, with the capabilities the assistant may need in it. */
@@ -75,6 +93,11 @@ export const categorySchema = z.object({
   description: z.string(),
   capabilities: z.array(z.string().trim().min(1)),
 });
+/**
+ * A scene category with the capabilities the assistant may need in it.
+ * @example
+ * const categories: SceneCategory[] = readCategoryFile("categories.json");
+ */
 export type SceneCategory = z.infer<typeof categorySchema>;
 
 /** A valid tool name: what the bench offers the chatbot without renaming. */
@@ -102,12 +125,35 @@ export const releaseSceneSchema = z.object({
   personalized_query: z.string().min(1),
   neutralized_query: z.string().min(1),
 });
+/**
+ * One scene in the release layout (scene type, APIs, description, expected response, context and queries).
+ * @example
+ * const scenes: ReleaseScene[] = releasePersonaFileSchema.parse(file).scenes;
+ */
 export type ReleaseScene = z.infer<typeof releaseSceneSchema>;
 
-/** One persona file in the release layout: the golden persona and its scenes in order. */
+/**
+ * One persona file in the release layout: the golden persona and its scenes in order.
+ * @example
+ * const file = releasePersonaFileSchema.parse(JSON.parse(readFileSync("out/Ana.json", "utf8")));
+ */
 export const releasePersonaFileSchema = goldenPersonaSchema.extend({ scenes: z.array(releaseSceneSchema).min(1) });
+/**
+ * One persona file in the release layout (see {@link releasePersonaFileSchema}).
+ * @example
+ * const file: ReleasePersonaFile = releasePersonaFileSchema.parse(JSON.parse(text));
+ */
 export type ReleasePersonaFile = z.infer<typeof releasePersonaFileSchema>;
 
-/** The pipeline's stages, in order; also the names of the graph's nodes. */
+/**
+ * The pipeline's stages, in order; also the names of the graph's nodes.
+ * @example
+ * GENERATION_STAGES.indexOf("filter_refine"); // 4, the last stage
+ */
 export const GENERATION_STAGES = ["seed", "persona_synthesis", "scene_generation", "query_generation", "filter_refine"] as const;
+/**
+ * A stage of the pipeline (and a node of the generator graph).
+ * @example
+ * const stage: GenerationStage = "scene_generation";
+ */
 export type GenerationStage = (typeof GENERATION_STAGES)[number];

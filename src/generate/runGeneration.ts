@@ -18,24 +18,58 @@ import { DiversityIndex } from "./similarity.js";
 import { resolveRequest, type GenerationRequestInput, type GeneratorStateType, type PersonaJob } from "./state.js";
 import type { CallLedger } from "./structuredCall.js";
 
-/** The run's log in the output folder: one JSON line per run start, category list and finished persona. */
+/**
+ * The run's log in the output folder: one JSON line per run start, category list and finished persona.
+ * @example
+ * const log = readFileSync(join(outDir, GENERATION_LOG_FILE), "utf8").trim().split("\n").map((line) => JSON.parse(line));
+ */
 export const GENERATION_LOG_FILE = "generation-log.jsonl";
-/** The report in the output folder, rewritten at the end of every run. */
+/**
+ * The report in the output folder, rewritten at the end of every run.
+ * @example
+ * console.log(readFileSync(join(outDir, GENERATION_REPORT_FILE), "utf8"));
+ */
 export const GENERATION_REPORT_FILE = "generation-report.md";
 
-/** Options of `runGeneration`. */
+/**
+ * Options of `runGeneration`.
+ * @example
+ * await runGeneration({
+ *   population: "retirees in Spain",
+ *   out: "generated",
+ *   personas: 2,
+ *   models: generateModels(resolveGenerateModels({}, process.env)),
+ *   modelInfo: describeGenerateModels(resolveGenerateModels({}, process.env)),
+ *   progress: process.stderr,
+ * });
+ */
 export interface GenerationRunOptions {
-  /** Seed personas (from `readSeedFile`); give these or `population`. */
+  /**
+   * Seed personas (from `readSeedFile`); give these or `population`.
+   * @default none
+   */
   seeds?: Seed[];
-  /** The seed file's path, recorded so a resumed run uses the same seeds. */
+  /**
+   * The seed file's path, recorded so a resumed run uses the same seeds.
+   * @default none
+   */
   seedFile?: string;
-  /** Who the personas are, when there are no seeds, e.g. "retirees in Spain". */
+  /**
+   * Who the personas are, when there are no seeds, e.g. "retirees in Spain".
+   * @default none
+   */
   population?: string;
-  /** Scene categories with capabilities; absent: generated once for the run and kept in the log. */
+  /**
+   * Scene categories with capabilities.
+   * @default generated once for the run and kept in the log
+   */
   categories?: SceneCategory[];
   /** Output folder; rerunning with the same folder resumes. */
   out: string;
-  /** Personas: with seeds, the first N seeds (default all); with a population, N (default 10). */
+  /**
+   * How many personas: with seeds, the first N seeds; with a population, N.
+   * @default all seeds, or 10 with a population
+   */
   personas?: number;
   /** Scenes per persona. @default 10 */
   scenes?: number;
@@ -43,7 +77,10 @@ export interface GenerationRunOptions {
   language?: string;
   /** Personas generated at once. @default 1 */
   concurrency?: number;
-  /** Further request settings (similarity limits, repairs, refills, scene mix). */
+  /**
+   * Further request settings (similarity limits, repairs, refills, scene mix).
+   * @default the request schema's defaults
+   */
   request?: Omit<GenerationRequestInput, "population" | "personas" | "scenes" | "language" | "concurrency" | "firstSlot">;
   models: Record<GenerateRole, BaseChatModel>;
   /** Model names and endpoints, logged and reported (no secrets). */
@@ -52,10 +89,19 @@ export interface GenerationRunOptions {
   maxAttempts?: number;
   /** Where progress goes (a terminal gets a bar). */
   progress: NodeJS.WritableStream & { isTTY?: boolean };
-  /** When aborted, no new persona starts; personas in flight finish and are written. */
+  /**
+   * When aborted, no new persona starts; personas in flight finish and are written.
+   * @default none (runs to the end)
+   */
   signal?: AbortSignal;
 }
 
+/**
+ * What {@link runGeneration} did: the output folder, the report, and the personas written,
+ * dropped, failed and skipped.
+ * @example
+ * const { outDir, reportPath } = await runGeneration(options);
+ */
 export interface GenerationRunResult {
   outDir: string;
   reportPath: string;

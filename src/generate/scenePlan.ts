@@ -1,4 +1,8 @@
-/** One planned scene position of a persona. */
+/**
+ * One planned scene position of a persona.
+ * @example
+ * const slots: SceneSlotSpec[] = planScenes({ scenes: 10 });
+ */
 export interface SceneSlotSpec {
   /** Position in the persona's scene list, from 1. */
   position: number;
@@ -8,7 +12,11 @@ export interface SceneSlotSpec {
   source: "common" | "specific";
 }
 
-/** How many scenes of each kind a persona gets. */
+/**
+ * How many scenes of each kind a persona gets.
+ * @example
+ * planScenes({ scenes: 10, noApiScenes: 3 } satisfies ScenePlanCounts);
+ */
 export interface ScenePlanCounts {
   /** Scenes in all. */
   scenes: number;

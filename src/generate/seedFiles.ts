@@ -1,8 +1,15 @@
 import { readFileSync } from "node:fs";
 import { seedSchema, type SceneCategory, type Seed } from "./records.js";
 
-/** A seed file that cannot be used, with where and how to fix it. */
+/**
+ * A seed file that cannot be used, with where and how to fix it.
+ * @example
+ * try { readSeedFile("seeds.json"); } catch (error) { if (error instanceof SeedFileError) console.error(error.message); }
+ */
 export class SeedFileError extends Error {
+  /**
+   * @param message - the file, where in it, and how to fix it
+   */
   constructor(message: string) {
     super(message);
     this.name = "SeedFileError";

@@ -70,7 +70,11 @@ export function textSimilarity(a: string, b: string): number {
   return cosine(ngramVector(a), ngramVector(b));
 }
 
-/** The closest earlier text to a candidate. */
+/**
+ * The closest earlier text to a candidate.
+ * @example
+ * const nearest: Nearest | undefined = index.nearest("retired teacher who paints");
+ */
 export interface Nearest {
   similarity: number;
   id: string;
@@ -97,6 +101,8 @@ export class DiversityIndex {
   }
 
   /**
+   * Adds a text to the index.
+   *
    * @param id - Unique id of the text (e.g. the persona's slot).
    * @param label - What reports call it (e.g. the persona's name).
    * @param text - The text itself.
@@ -115,6 +121,8 @@ export class DiversityIndex {
   }
 
   /**
+   * The held text most similar to a candidate (cosine of character n-gram vectors).
+   *
    * @param text - The candidate.
    * @param exceptId - An id to leave out (the candidate's own earlier version).
    * @returns The most similar text held, or undefined when none is.
@@ -130,13 +138,21 @@ export class DiversityIndex {
     return best;
   }
 
-  /** Labels of the texts held, oldest first. */
+  /**
+   * Labels of the texts held.
+   *
+   * @returns the labels, oldest first
+   */
   labels(): string[] {
     return this.entries.map((entry) => entry.label);
   }
 }
 
-/** Summary of a set of similarity values. */
+/**
+ * Summary of a set of similarity values.
+ * @example
+ * const summary: SimilaritySummary | undefined = summarizeSimilarities([0.2, 0.4]);
+ */
 export interface SimilaritySummary {
   count: number;
   min: number;
@@ -158,6 +174,8 @@ function quantile(sorted: number[], q: number): number {
 }
 
 /**
+ * Summarizes similarity values (count, min, quantiles, max and a histogram).
+ *
  * @param values - Similarities from 0 to 1.
  * @returns Their quantiles and a ten-bin histogram, or undefined for no values.
  * @example

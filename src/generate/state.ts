@@ -12,7 +12,11 @@ import {
   type Seed,
 } from "./records.js";
 
-/** What to generate. Every field has a default, so `{ population: "..." }` alone is a valid request. */
+/**
+ * What to generate. Every field has a default, so `{ population: "..." }` alone is a valid request.
+ * @example
+ * const request = generationRequestSchema.parse({ population: "retirees in Spain", personas: 2 });
+ */
 export const generationRequestSchema = z.object({
   population: z
     .string()
@@ -31,10 +35,24 @@ export const generationRequestSchema = z.object({
   sceneRepairs: z.number().int().min(0).max(5).default(1).describe("Repairs of a scene that fails the check before it is dropped"),
   refillRounds: z.number().int().min(0).max(5).default(2).describe("Rounds of new scenes for the positions whose scene was dropped"),
 });
+/**
+ * A request with every default filled in (the output of {@link generationRequestSchema}).
+ * @example
+ * const request: GenerationRequest = resolveRequest({ population: "retirees in Spain" });
+ */
 export type GenerationRequest = z.output<typeof generationRequestSchema>;
+/**
+ * A request as given: every field optional (the input of {@link generationRequestSchema}).
+ * @example
+ * await graph.invoke({ request: { population: "retirees in Spain", personas: 1 } satisfies GenerationRequestInput });
+ */
 export type GenerationRequestInput = z.input<typeof generationRequestSchema>;
 
-/** One scene on its way through stages 3–5. */
+/**
+ * One scene on its way through stages 3–5.
+ * @example
+ * const drafts: SceneDraft[] = state.jobs[0]?.scenes ?? [];
+ */
 export interface SceneDraft {
   /** Planned position in the persona's scene list, from 1. */
   position: number;
@@ -59,14 +77,22 @@ export interface SceneDraft {
   repairs: string[];
 }
 
-/** Why a persona stopped: dropped (a decision, final) or failed (an error; a rerun tries again). */
+/**
+ * Why a persona stopped: dropped (a decision, final) or failed (an error; a rerun tries again).
+ * @example
+ * const why: JobOutcome | undefined = state.jobs.find((job) => job.status === "dropped")?.outcome;
+ */
 export interface JobOutcome {
   stage: GenerationStage;
   reason: string;
   detail: string;
 }
 
-/** One persona on its way through the pipeline. */
+/**
+ * One persona on its way through the pipeline.
+ * @example
+ * const done = state.jobs.filter((job: PersonaJob) => job.status === "done");
+ */
 export interface PersonaJob {
   /** Its number in the run (the seed's index in a seed file). */
   slot: number;
@@ -81,7 +107,11 @@ export interface PersonaJob {
   outcome: JobOutcome | null;
 }
 
-/** Something removed by the pipeline, with the stage and reason. */
+/**
+ * Something removed by the pipeline, with the stage and reason.
+ * @example
+ * for (const drop of state.drops as DropRecord[]) console.log(drop.stage, drop.reason);
+ */
 export interface DropRecord {
   slot: number;
   persona: string | null;
@@ -94,7 +124,11 @@ export interface DropRecord {
   detail: string;
 }
 
-/** An error the pipeline counted: invalid output after every retry, or a model call that failed. */
+/**
+ * An error the pipeline counted: invalid output after every retry, or a model call that failed.
+ * @example
+ * for (const failure of state.failures as FailureRecord[]) console.log(failure.stage, failure.kind);
+ */
 export interface FailureRecord {
   slot: number | null;
   stage: GenerationStage;
@@ -102,7 +136,11 @@ export interface FailureRecord {
   message: string;
 }
 
-/** A persona candidate's similarity to the nearest persona already accepted. */
+/**
+ * A persona candidate's similarity to the nearest persona already accepted.
+ * @example
+ * const highest = Math.max(...state.similarities.map((record: SimilarityRecord) => record.similarity));
+ */
 export interface SimilarityRecord {
   slot: number;
   attempt: number;
@@ -171,7 +209,11 @@ export const GeneratorState = z.object({
   cost: costs.register(registry, { reducer: { fn: addCosts }, default: () => ({}) }),
 });
 
-/** The full state a node receives. */
+/**
+ * The full state a node receives.
+ * @example
+ * const result: GeneratorStateType = await graph.invoke({ request: { population: "retirees in Spain" } });
+ */
 export interface GeneratorStateType {
   request: GenerationRequestInput;
   seeds: Seed[];
@@ -186,7 +228,11 @@ export interface GeneratorStateType {
   cost: CostTable;
 }
 
-/** What a node returns (also the graph's input). */
+/**
+ * What a node returns (also the graph's input).
+ * @example
+ * const input: GeneratorUpdate = { request: { population: "retirees in Spain", personas: 1 } };
+ */
 export type GeneratorUpdate = Partial<GeneratorStateType>;
 
 /**

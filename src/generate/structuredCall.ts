@@ -6,7 +6,13 @@ import { formatPrompt } from "../prompts/formatPrompt.js";
 import { recordCall, type CostTable, type GenerateRole } from "./cost.js";
 import { STRUCTURED_RETRY } from "./prompts/structuredRetry.js";
 
-/** One model call that must return a tool call matching a zod schema. */
+/**
+ * One model call that must return a tool call matching a zod schema.
+ * @example
+ * const request: StructuredRequest<{ name: string }> = {
+ *   role: "generator", stage: "seed", tool: "submit_seed", description: "Submit the seed", schema: z.object({ name: z.string() }), messages,
+ * };
+ */
 export interface StructuredRequest<T> {
   /** Which role's model answers. */
   role: GenerateRole;
@@ -23,7 +29,11 @@ export interface StructuredRequest<T> {
   messages: BaseMessage[];
 }
 
-/** Where a call's figures go. */
+/**
+ * Where a call's figures go.
+ * @example
+ * const ledger: CallLedger = { cost: {}, stats: {} };
+ */
 export interface CallLedger {
   cost: CostTable;
   /** Counters; every invalid reply is counted as "<stage>.invalid_replies". */
@@ -39,6 +49,11 @@ export interface CallLedger {
  * catch (error) { if (error instanceof StructuredOutputError) console.log(error.lastError); }
  */
 export class StructuredOutputError extends Error {
+  /**
+   * @param tool - the tool the model had to call
+   * @param attempts - how many calls were made
+   * @param lastError - why the last reply was not valid
+   */
   constructor(
     readonly tool: string,
     readonly attempts: number,

@@ -119,6 +119,10 @@ function noteGoldenQuirks(goldenRaw: Record<string, unknown>, file: string, prob
  * release's persona store (PersonaManager) pickled when that file served as its
  * database, i.e. the persona file's content plus a copy of the persona under
  * the user id "丽丽".
+ * @param bytes - the start of a data file
+ * @returns true when the bytes start with a pickle protocol 2-5 header
+ * @example
+ * isPythonPickle(readFileSync("丽丽.json")); // true for a pickled release file
  */
 export function isPythonPickle(bytes: Uint8Array): boolean {
   return bytes.length > 2 && bytes[0] === 0x80 && bytes[1] >= 2 && bytes[1] <= 5;

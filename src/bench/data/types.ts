@@ -1,6 +1,10 @@
 import type { PersonaValues } from "../../index.js";
 
-/** One API a scene offers the assistant, as documented in the scene. */
+/**
+ * One API a scene offers the assistant, as documented in the scene.
+ * @example
+ * const tools = persona.scenes[0].apis.map((api: BenchApi) => api.toolName);
+ */
 export interface BenchApi {
   /** Name as written in the data. */
   name: string;
@@ -10,7 +14,11 @@ export interface BenchApi {
   description: string;
 }
 
-/** One scene of a persona: one session of the episode. */
+/**
+ * One scene of a persona: one session of the episode.
+ * @example
+ * const firstScene: BenchScene = loadPersonaBench(dir).personas[0].scenes[0];
+ */
 export interface BenchScene {
   /** Position in the persona's scene list, from 1. */
   index: number;
@@ -30,7 +38,11 @@ export interface BenchScene {
   language: "zh" | "en";
 }
 
-/** One persona file: the golden persona and its scenes in order. */
+/**
+ * One persona file: the golden persona and its scenes in order.
+ * @example
+ * const persona: BenchPersona = loadPersonaBench(dir).personas[0];
+ */
 export interface BenchPersona {
   /** File name without ".json"; unique in a data folder. */
   id: string;
@@ -43,7 +55,11 @@ export interface BenchPersona {
   scenes: BenchScene[];
 }
 
-/** Something wrong or normalized in a data file, with where it is. */
+/**
+ * Something wrong or normalized in a data file, with where it is.
+ * @example
+ * loadPersonaBench(dir).problems.forEach((problem: DataProblem) => console.warn(formatProblem(problem)));
+ */
 export interface DataProblem {
   file: string;
   /** Dotted path of the field, e.g. "scenes.3.available_apis.getWeather.arguments"; "" for the whole file. */
@@ -53,6 +69,11 @@ export interface DataProblem {
   severity: "error" | "warning";
 }
 
+/**
+ * What {@link loadPersonaBench} found: the data folder, its usable personas and the problems met.
+ * @example
+ * const { personas, problems }: LoadedBench = loadPersonaBench("fixtures/personabench-mini");
+ */
 export interface LoadedBench {
   dir: string;
   personas: BenchPersona[];

@@ -1,8 +1,21 @@
-/** The chatbot conditions of the PrefEval suite (`--conditions`). */
+/**
+ * The chatbot conditions of the PrefEval suite (`--conditions`).
+ * @example
+ * PREFEVAL_CONDITIONS.filter(playsSessionOne); // the conditions that play session 1
+ */
 export const PREFEVAL_CONDITIONS = ["none", "persona", "in-context", "reminder", "golden"] as const;
+/**
+ * A chatbot condition of the PrefEval suite: none, persona, in-context, reminder or golden.
+ * @example
+ * const condition: PrefEvalCondition = "persona";
+ */
 export type PrefEvalCondition = (typeof PREFEVAL_CONDITIONS)[number];
 
-/** Default of `--conditions` under `--suite prefeval`. */
+/**
+ * Default of `--conditions` under `--suite prefeval`.
+ * @example
+ * parsePrefEvalConditions(ALL_PREFEVAL_CONDITIONS); // every condition
+ */
 export const ALL_PREFEVAL_CONDITIONS = PREFEVAL_CONDITIONS.join(",");
 
 /**

@@ -17,6 +17,8 @@ import { DEFAULT_FILLERS } from "./runPrefEval.js";
  * instructions, the learner's and the semantic guard's prompts around the
  * session, the learner's session budget (the graph's default), and a learned
  * persona's size in the chatbot's prompt.
+ * @example
+ * console.log(`assumes ${PREFEVAL_DRY_RUN_ASSUMPTIONS.replyTokens.chatbot} tokens per chatbot reply`);
  */
 export const PREFEVAL_DRY_RUN_ASSUMPTIONS = {
   replyTokens: { chatbot: 300, judge: 60, learner: 200, guard: 80 },
@@ -27,12 +29,23 @@ export const PREFEVAL_DRY_RUN_ASSUMPTIONS = {
   learnedPersonaTokens: 80,
 };
 
-/** Calls of one role: the fewest (no reply acknowledges a preference, nothing learned) and the most (every check asked). */
+/**
+ * Calls of one role: the fewest (no reply acknowledges a preference, nothing learned) and the most (every check asked).
+ * @example
+ * const { fewest, most }: PrefEvalCallRange = estimate.calls.judge;
+ */
 export interface PrefEvalCallRange {
   fewest: number;
   most: number;
 }
 
+/**
+ * What a PrefEval run would cost, computed from the data without a model call: the selection,
+ * and the fewest and most calls and tokens per role.
+ * @example
+ * const estimate: PrefEvalEstimate = estimatePrefEval({ data, conditions: ["none"], semanticGuard: false });
+ * console.log(formatPrefEvalEstimate(estimate).join("\n"));
+ */
 export interface PrefEvalEstimate {
   dir: string;
   /** Items per form and topic. */
@@ -54,11 +67,28 @@ export interface PrefEvalEstimate {
   problems: string[];
 }
 
+/**
+ * Options of {@link estimatePrefEval}: the data folder, conditions and selection.
+ * @example
+ * estimatePrefEval({ data, conditions: parsePrefEvalConditions("none,persona"), items: 2, semanticGuard: true } satisfies PrefEvalDryRunOptions);
+ */
 export interface PrefEvalDryRunOptions {
   data: string;
   conditions: PrefEvalCondition[];
+  /**
+   * The forms to estimate.
+   * @default all three
+   */
   forms?: PrefEvalForm[];
+  /**
+   * The topics to estimate.
+   * @default every topic in the data
+   */
   topics?: string[];
+  /**
+   * The first N items of each form and topic.
+   * @default all
+   */
   items?: number;
   /** @default [0, 5, 10] */
   fillers?: number[];

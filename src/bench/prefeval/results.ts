@@ -5,7 +5,11 @@ import type { PrefEvalCondition } from "./conditions.js";
 import type { PrefEvalForm } from "./data/types.js";
 import type { CheckVerdict, PrefEvalJudgment } from "./judge/checks.js";
 
-/** The learning run after session 1 (persona condition). */
+/**
+ * The learning run after session 1 (persona condition).
+ * @example
+ * const learning: PrefEvalLearning | undefined = result.learning;
+ */
 export interface PrefEvalLearning {
   outcome: LearningOutcome;
   version: number;
@@ -18,7 +22,11 @@ export interface PrefEvalLearning {
   semanticGuard?: { calls: number; accepted: number; rejected: number; unreadable: number; errors: number; error?: string };
 }
 
-/** Where one item's run is: the unit of work and of resuming. */
+/**
+ * Where one item's run is: the unit of work and of resuming.
+ * @example
+ * const key = placeKey(place satisfies PrefEvalPlace);
+ */
 export interface PrefEvalPlace {
   condition: PrefEvalCondition;
   itemId: string;
@@ -28,7 +36,11 @@ export interface PrefEvalPlace {
   fillers: number | null;
 }
 
-/** One item under one condition (and filler count), answered and judged. */
+/**
+ * One item under one condition (and filler count), answered and judged.
+ * @example
+ * const judged = records.filter((r): r is PrefEvalItemResult => r.type === "prefeval-item");
+ */
 export interface PrefEvalItemResult extends PrefEvalPlace {
   type: "prefeval-item";
   /** The store user of this attempt (its persona and sessions stay in state.sqlite). */
@@ -55,7 +67,11 @@ export interface PrefEvalItemResult extends PrefEvalPlace {
   at: string;
 }
 
-/** An item whose run stopped on an error before it could be judged; the next run retries it. */
+/**
+ * An item whose run stopped on an error before it could be judged; the next run retries it.
+ * @example
+ * const failed = records.filter((r): r is PrefEvalFailure => r.type === "prefeval-error");
+ */
 export interface PrefEvalFailure extends PrefEvalPlace {
   type: "prefeval-error";
   /** What the item was doing: session 1, learning, the golden seed, or the question. */
@@ -69,6 +85,11 @@ export interface PrefEvalFailure extends PrefEvalPlace {
   at: string;
 }
 
+/**
+ * One line of a PrefEval run's results: a judged item or an item that failed.
+ * @example
+ * const records: PrefEvalRecord[] = readFileSync("out/results.jsonl", "utf8").trim().split("\n").map((line) => JSON.parse(line));
+ */
 export type PrefEvalRecord = PrefEvalItemResult | PrefEvalFailure;
 
 /** The key of a place: condition, item and filler count. */

@@ -20,10 +20,18 @@ import { PREFEVAL_REMINDER } from "./prompts/reminder.js";
 import { RecordedReplyModel } from "./recordedReplyModel.js";
 import type { PrefEvalFailure, PrefEvalItemResult, PrefEvalLearning, PrefEvalPlace } from "./results.js";
 
-/** The persona field the golden condition stores the preference in (a Preference text field, up to 500 characters). */
+/**
+ * The persona field the golden condition stores the preference in (a Preference text field, up to 500 characters).
+ * @example
+ * goldenPersonaFor(item); // { Preference: { Preferred_Workflows: item.preference } }
+ */
 export const GOLDEN_PREFERENCE_FIELD = "Preference.Preferred_Workflows";
 
-/** What every item of a run shares. */
+/**
+ * What every item of a run shares.
+ * @example
+ * const result = await runPrefEvalItem(env satisfies PrefEvalEnvironment, place, item);
+ */
 export interface PrefEvalEnvironment {
   store: BaseStore;
   models: BenchModelFactory;
@@ -43,6 +51,13 @@ export interface PrefEvalEnvironment {
  * ```
  */
 export class PrefEvalItemFailure extends Error {
+  /**
+   * @param message - what failed
+   * @param stage - what the item was doing: session1, learning, golden or question
+   * @param cost - the calls made before the failure
+   * @param role - the role whose model call failed, when it was a model call
+   * @param userId - the store user of the failed attempt
+   */
   constructor(
     message: string,
     readonly stage: PrefEvalFailure["stage"],

@@ -19,9 +19,27 @@ import type { PrefEvalScope } from "./report/summarize.js";
 import { writePrefEvalReport, type WrittenPrefEvalReport } from "./report/writeReport.js";
 import { GOLDEN_PREFERENCE_FIELD, PrefEvalItemFailure, rejudgePrefEvalItem, runPrefEvalItem, type PrefEvalEnvironment } from "./runItem.js";
 
-/** Default of `--fillers`: PrefEval's short settings. */
+/**
+ * Default of `--fillers`: PrefEval's short settings.
+ * @example
+ * await runPrefEval({ ...options, fillers: DEFAULT_FILLERS });
+ */
 export const DEFAULT_FILLERS = [0, 5, 10];
 
+/**
+ * Options of {@link runPrefEval}: data and output folders, conditions, selection, models and progress.
+ * @example
+ * await runPrefEval({
+ *   data: "PrefEval/benchmark_dataset",
+ *   out: "bench-out/prefeval",
+ *   conditions: ["none", "persona"],
+ *   items: 1,
+ *   semanticGuard: false,
+ *   models: openAICompatibleFactory(resolveBenchModels({}, process.env)),
+ *   modelInfo: describeModels(resolveBenchModels({}, process.env)),
+ *   progress: process.stderr,
+ * });
+ */
 export interface PrefEvalRunOptions {
   /** PrefEval's `benchmark_dataset` folder. */
   data: string;
@@ -45,12 +63,21 @@ export interface PrefEvalRunOptions {
   modelInfo: Partial<Record<BenchRole, RoleModelInfo>>;
   /** Where progress goes (a terminal gets a bar). */
   progress: NodeJS.WritableStream & { isTTY?: boolean };
-  /** When aborted, no new item starts; items in flight finish and are recorded. */
+  /**
+   * When aborted, no new item starts; items in flight finish and are recorded.
+   * @default none (runs to the end)
+   */
   signal?: AbortSignal;
   /** A role's failure or unreadable rate above this (0-1) under any condition is a breach. @default 0.05 */
   maxFailureRate?: number;
 }
 
+/**
+ * What {@link runPrefEval} did: the output folder, items run and skipped, the unresolved
+ * failures and the written report.
+ * @example
+ * const { outDir, itemsRun, itemsSkipped } = await runPrefEval(options);
+ */
 export interface PrefEvalRunResult extends WrittenPrefEvalReport {
   outDir: string;
   itemsRun: number;
@@ -61,7 +88,11 @@ export interface PrefEvalRunResult extends WrittenPrefEvalReport {
   dataProblems: DataProblem[];
 }
 
-/** Settings that change results: a resumed run must use the same ones. */
+/**
+ * Settings that change results: a resumed run must use the same ones.
+ * @example
+ * const identity: PrefEvalIdentity | undefined = readPrefEvalRunRecord("bench-out/prefeval")?.identity;
+ */
 export interface PrefEvalIdentity {
   data: string;
   semanticGuard: boolean;
@@ -69,7 +100,11 @@ export interface PrefEvalIdentity {
   models: Partial<Record<BenchRole, RoleModelInfo>>;
 }
 
-/** run.json of a PrefEval output folder. */
+/**
+ * run.json of a PrefEval output folder.
+ * @example
+ * const record: PrefEvalRunRecord | undefined = readPrefEvalRunRecord("bench-out/prefeval");
+ */
 export interface PrefEvalRunRecord {
   suite: "prefeval";
   identity: PrefEvalIdentity;

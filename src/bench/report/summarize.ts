@@ -21,13 +21,21 @@ export function sessionGroup(sceneIndex: number): string {
   return SESSION_GROUPS.find((group) => sceneIndex >= group.from && sceneIndex <= group.to)!.label;
 }
 
-/** What a report covers: these personas, their first `scenes` scenes, repeats 1..repeats. */
+/**
+ * What a report covers: these personas, their first `scenes` scenes, repeats 1..repeats.
+ * @example
+ * const scope: ReportScope = { personas: [{ id: "丽丽", scenes: 5 }], repeats: 1 };
+ */
 export interface ReportScope {
   personas: Array<{ id: string; scenes: number }>;
   repeats: number;
 }
 
-/** Calls, failures and unreadable replies of one role under one condition. */
+/**
+ * Calls, failures and unreadable replies of one role under one condition.
+ * @example
+ * const health: RoleHealth | undefined = summary.conditions[0]?.roles.judge;
+ */
 export interface RoleHealth {
   /** Model calls made, failed ones included. */
   calls: number;
@@ -41,7 +49,11 @@ export interface RoleHealth {
   unreadableRate: number | null;
 }
 
-/** A role whose failure or unreadable rate passed the threshold. */
+/**
+ * A role whose failure or unreadable rate passed the threshold.
+ * @example
+ * for (const breach of summary.breaches as Breach[]) console.warn(breach.condition, breach.role, breach.rate);
+ */
 export interface Breach {
   condition: string;
   role: BenchRole;
@@ -51,7 +63,11 @@ export interface Breach {
   of: number;
 }
 
-/** Outcomes of a learning condition's learning runs. */
+/**
+ * Outcomes of a learning condition's learning runs.
+ * @example
+ * const learning: LearningSection | undefined = summary.conditions.find((c) => c.condition === "learning:3")?.learning;
+ */
 export interface LearningSection {
   runs: number;
   applied: number;
@@ -86,6 +102,12 @@ export const FIGURE_ROLES: Record<Figure, BenchRole[]> = {
   winRate: ["chatbot", "tool", "learner"],
 };
 
+/**
+ * The figures of one condition: coverage, turns, judge scores with confidence intervals, cost,
+ * role health and (learning conditions) learning outcomes.
+ * @example
+ * const none: ConditionSummary | undefined = summarize(records, ["none"], 5).conditions[0];
+ */
 export interface ConditionSummary {
   condition: string;
   /** Personas with at least one recorded scene. */
@@ -133,6 +155,13 @@ export interface ConditionSummary {
   wallMs: number;
 }
 
+/**
+ * The figures of a report: one summary per condition, the turn cap, the scope, the failure
+ * threshold and the breaches of it.
+ * @example
+ * const summary: BenchSummary = summarize(records, ["none", "learning:3"], 5);
+ * console.log(consoleTable(summary).join("\n"));
+ */
 export interface BenchSummary {
   conditions: ConditionSummary[];
   turnCap: number;
@@ -261,6 +290,13 @@ function scoped(records: BenchRecord[], condition: string, scope: ReportScope): 
  * repeats) with a 95 % bootstrap interval; unreadable replies are left out of
  * the figures they would feed and counted; failures and unreadable replies are
  * counted per role and mark the figures they affect.
+ * @param records - the result records of a run (results.jsonl)
+ * @param conditions - the conditions to report, in order
+ * @param turnCap - the run's turn cap
+ * @param options - the `scope` to report (default: what the records cover) and `maxFailureRate` (default 0.05)
+ * @returns the summary
+ * @example
+ * const summary = summarize(records, ["none", "golden"], 5, { maxFailureRate: 0.1 });
  */
 export function summarize(
   records: BenchRecord[],

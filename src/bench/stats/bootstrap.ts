@@ -1,4 +1,8 @@
-/** A mean over personas with its 95 % bootstrap confidence interval. */
+/**
+ * A mean over personas with its 95 % bootstrap confidence interval.
+ * @example
+ * const { mean, low, high }: Interval = bootstrapMean([7, 8, 6, 9]);
+ */
 export interface Interval {
   /** Mean of the per-persona values; null without data. */
   mean: number | null;
@@ -80,6 +84,7 @@ export function bootstrapMean(
  * ```ts no-run
  * pairedDifference(new Map([["p1", 2]]), new Map([["p1", 1.5]])); // mean 0.5, n 1
  * ```
+ * @param options - `resamples` (default 2000) and `seed` (default 20241217) of the bootstrap
  */
 export function pairedDifference(a: Map<string, number>, b: Map<string, number>, options: { resamples?: number; seed?: number } = {}): Interval {
   const differences: number[] = [];

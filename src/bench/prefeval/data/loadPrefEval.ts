@@ -30,7 +30,11 @@ const KNOWN_KEYS: Record<PrefEvalForm, string[]> = {
 };
 const KNOWN_FILLER_KEYS = ["conversation_id", "model", "turn", "language", "redacted", "conversation"];
 
-/** Options of `loadPrefEval`. */
+/**
+ * Options of `loadPrefEval`.
+ * @example
+ * const loaded = loadPrefEval(dir, { forms: ["explicit"] } satisfies LoadPrefEvalOptions);
+ */
 export interface LoadPrefEvalOptions {
   /** The forms to load; a missing folder of one of them is an error. @default all three */
   forms?: PrefEvalForm[];
@@ -226,15 +230,26 @@ export function loadPrefEval(dir: string, options: LoadPrefEvalOptions = {}): Lo
   return { dir: root, items, topics, forms, fillers: fillers.pairs, fillerConversations: fillers.conversations, problems };
 }
 
-/** A selection (topics, filler counts) the data cannot serve; the message says what the data has. */
+/**
+ * A selection (topics, filler counts) the data cannot serve; the message says what the data has.
+ * @example
+ * try { selectItems(loaded, { topics: ["nope"] }); } catch (error) { if (error instanceof PrefEvalSelectionError) console.error(error.message); }
+ */
 export class PrefEvalSelectionError extends Error {
+  /**
+   * @param message - what the selection asks for and what the data has
+   */
   constructor(message: string) {
     super(message);
     this.name = "PrefEvalSelectionError";
   }
 }
 
-/** The selection of a run: forms, topics and the first N items of each form and topic. */
+/**
+ * The selection of a run: forms, topics and the first N items of each form and topic.
+ * @example
+ * const items = selectItems(loadPrefEval(dir), { forms: ["explicit"], items: 2 } satisfies PrefEvalSelection);
+ */
 export interface PrefEvalSelection {
   forms?: PrefEvalForm[];
   topics?: string[];

@@ -17,6 +17,11 @@ const yesNo = z.preprocess((value) => {
 }, z.enum(["yes", "no"]));
 
 export const checkVerdictSchema = z.object({ answer: yesNo, reason: z.string().optional() });
+/**
+ * The judge's yes/no answer to one PrefEval check, with its reason.
+ * @example
+ * const verdict: CheckVerdict = { answer: "no", reason: "the reply respects the preference" };
+ */
 export type CheckVerdict = z.infer<typeof checkVerdictSchema>;
 
 export const acknowledgmentVerdictSchema = z.object({
@@ -24,9 +29,19 @@ export const acknowledgmentVerdictSchema = z.object({
   restated: z.string().optional(),
   reason: z.string().optional(),
 });
+/**
+ * The judge's answer to "does the reply acknowledge a preference", with the preference it restated.
+ * @example
+ * const verdict: AcknowledgmentVerdict = { answer: "yes", restated: "no seafood" };
+ */
 export type AcknowledgmentVerdict = z.infer<typeof acknowledgmentVerdictSchema>;
 
-/** The four PrefEval checks of one reply; a check whose call failed is "failed" and asked again by the next run. */
+/**
+ * The four PrefEval checks of one reply; a check whose call failed is "failed" and asked again by the next run.
+ * @example
+ * const judgment: PrefEvalJudgment = result.judgment;
+ * const classification = classifyReply(judgment);
+ */
 export interface PrefEvalJudgment {
   violates: JudgeOutcome<CheckVerdict>;
   acknowledges: JudgeOutcome<AcknowledgmentVerdict>;
@@ -118,11 +133,25 @@ export async function judgeStoredPreference(
   return ask(model, formatPrompt(JUDGE_STORED_PREFERENCE, { preference, persona: JSON.stringify(persona, null, 2) }), checkVerdictSchema);
 }
 
-/** PrefEval's error types of a reply that does not follow the preference. */
+/**
+ * PrefEval's error types of a reply that does not follow the preference.
+ * @example
+ * PREFEVAL_ERROR_TYPES.includes("unhelpful"); // true
+ */
 export const PREFEVAL_ERROR_TYPES = ["unhelpful", "inconsistent", "hallucinated-violation", "unaware-violation"] as const;
+/**
+ * A PrefEval error type of a reply that does not follow the preference.
+ * @example
+ * const error: PrefEvalErrorType = "unaware-violation";
+ */
 export type PrefEvalErrorType = (typeof PREFEVAL_ERROR_TYPES)[number];
 
-/** What a judgment says about a reply. */
+/**
+ * What a judgment says about a reply.
+ * @example
+ * const classification: ReplyClassification = classifyReply(judgment);
+ * if (classification.status === "judged" && !classification.follows) console.log(classification.error);
+ */
 export type ReplyClassification =
   | {
       status: "judged";

@@ -6,7 +6,11 @@ import type { PrefEvalForm } from "../data/types.js";
 import { CHECK_NAMES, classifyReply, PREFEVAL_ERROR_TYPES, type PrefEvalErrorType, type ReplyClassification } from "../judge/checks.js";
 import { placeKey, type PrefEvalFailure, type PrefEvalItemResult, type PrefEvalRecord } from "../results.js";
 
-/** The roles the PrefEval suite calls (the simulated user and the tool simulator are PersonaBench's). */
+/**
+ * The roles the PrefEval suite calls (the simulated user and the tool simulator are PersonaBench's).
+ * @example
+ * for (const role of PREFEVAL_ROLES) console.log(role, summary.conditions[0]?.roles[role]);
+ */
 export const PREFEVAL_ROLES: BenchRole[] = ["chatbot", "learner", "judge"];
 
 /** One item of a report's scope. */
@@ -16,7 +20,11 @@ export interface ScopeItem {
   topic: string;
 }
 
-/** What a report covers: these items, under these conditions, at these filler counts. */
+/**
+ * What a report covers: these items, under these conditions, at these filler counts.
+ * @example
+ * const scope: PrefEvalScope = { items: [{ id: "explicit/travel/1", form: "explicit", topic: "travel" }], fillers: [0], conditions: ["none"] };
+ */
 export interface PrefEvalScope {
   items: ScopeItem[];
   fillers: number[];
@@ -26,7 +34,11 @@ export interface PrefEvalScope {
 /** "all" where a breakdown pools over that dimension. */
 export type All = "all";
 
-/** Accuracy and error types of one group of judged replies. */
+/**
+ * Accuracy and error types of one group of judged replies.
+ * @example
+ * const cell: AccuracyCell | undefined = cellAt(summary, { condition: "persona", form: "all", topic: "all", fillers: "all" });
+ */
 export interface AccuracyCell {
   condition: PrefEvalCondition;
   form: PrefEvalForm | All;
@@ -76,6 +88,11 @@ export interface StoredPreferenceSection {
   crossTab: { storedAndFollowed: number; storedNotFollowed: number; notStoredFollowed: number; notStoredNotFollowed: number };
 }
 
+/**
+ * The figures of one PrefEval condition: coverage, accuracy, error types, cost and role health.
+ * @example
+ * const persona: PrefEvalConditionSummary | undefined = summary.conditions.find((c) => c.condition === "persona");
+ */
 export interface PrefEvalConditionSummary {
   condition: PrefEvalCondition;
   /** Whether the condition depends on the filler count. */
@@ -106,6 +123,12 @@ export interface PrefEvalConditionSummary {
   wallMs: number;
 }
 
+/**
+ * The figures of a PrefEval report: per-condition summaries, accuracy cells, the scope and the breaches.
+ * @example
+ * const summary: PrefEvalSummary = summarizePrefEval(records, scope);
+ * console.log(prefEvalConsoleTable(summary).join("\n"));
+ */
 export interface PrefEvalSummary {
   suite: "prefeval";
   conditions: PrefEvalConditionSummary[];
