@@ -1,0 +1,2 @@
+// The guard entry point (`langgraph-persona/guard`): the poisoning guard's layers.
+export { checkStructure } from "./guard/structural.js";
