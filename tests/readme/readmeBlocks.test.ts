@@ -9,7 +9,8 @@ import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
 
 /**
  * Every TypeScript/JavaScript block of README.md runs here, so the docs cannot
- * drift from the code. Convention: a block whose info string carries `no-run`
+ * drift from the code (tests/readme/readmeSteps.test.ts follows the install
+ * steps themselves, in a fresh checkout and an empty app folder). Convention: a block whose info string carries `no-run`
  * (```ts no-run) is shown but not run; shell, text and JSON blocks are not run.
  * Runnable blocks are type-checked together, then each runs as its own ES
  * module in an empty folder, importing the built package by its name (as an
@@ -47,8 +48,11 @@ let blockDir: string;
 let model: MockOpenAIServer;
 const started = Date.now();
 
+const JAVASCRIPT = new Set(["js", "javascript", "mjs"]);
+
+/** TypeScript blocks are checked as .ts files, JavaScript ones as ES module .mjs files (checkJs). */
 function fileOf(block: Block): string {
-  return join(blockDir, `readme-line-${block.line}.ts`);
+  return join(blockDir, `readme-line-${block.line}.${JAVASCRIPT.has(block.language) ? "mjs" : "ts"}`);
 }
 
 beforeAll(async () => {
@@ -81,7 +85,7 @@ test("README has runnable blocks, and every block not run is either marked no-ru
 });
 
 test("runnable blocks type-check against the package's declarations", () => {
-  const program = ts.createProgram(runnable.map(fileOf), {
+  const options: ts.CompilerOptions = {
     target: ts.ScriptTarget.ES2022,
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -89,20 +93,25 @@ test("runnable blocks type-check against the package's declarations", () => {
     noEmit: true,
     skipLibCheck: true,
     types: ["node"],
-  });
-  const problems = ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+  };
+  const typescript = runnable.filter((block) => !JAVASCRIPT.has(block.language)).map(fileOf);
+  const javascript = runnable.filter((block) => JAVASCRIPT.has(block.language)).map(fileOf);
+  // JavaScript blocks are checked too (wrong imports, names, calls); untyped parameters are fine there.
+  const programs = [ts.createProgram(typescript, options), ts.createProgram(javascript, { ...options, allowJs: true, checkJs: true, noImplicitAny: false })];
+  const problems = programs.flatMap((program) => ts.getPreEmitDiagnostics(program)).map((diagnostic) => {
     const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, "\n");
     if (!diagnostic.file || diagnostic.start === undefined) return text;
     const { line } = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start);
     return `${diagnostic.file.fileName.split("/").pop()} (block line ${line + 1}): ${text}`;
   });
+  expect(javascript.length + typescript.length).toBe(runnable.length);
   expect(problems).toEqual([]);
 });
 
 describe.each(runnable.map((block) => [block.line, block] as const))("README block at line %i", (_line, block) => {
   // Asynchronous: the mock model answers from this process while the block runs.
   test("runs to completion", async () => {
-    const module = fileOf(block).replace(/\.ts$/, ".mjs");
+    const module = fileOf(block).replace(/\.m?ts$/, ".run.mjs");
     const { outputText } = ts.transpileModule(block.code, {
       compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
     });
