@@ -66,7 +66,7 @@ function formatVersion(version: PersonaVersion, previous: PersonaValues): string
 
 function formatRun(run: RejectedRun): string {
   const sessions = run.sessionIds.length ? `, sessions ${run.sessionIds.join(", ")}` : "";
-  const lines = [`no version  ${run.at}  learning ${run.outcome}${sessions}: ${run.reason}`];
+  const lines = [`learning run  ${run.at}  ${run.outcome}${sessions}: ${run.reason} (no version stored)`];
   for (const rejected of run.rejected) lines.push(`    ${rejectedLine(rejected)}`);
   return lines.join("\n");
 }
