@@ -33,7 +33,16 @@ export function requireUser(flag: string | undefined): string {
 /** The largest value a count flag takes when its command names no other bound. */
 export const DEFAULT_MAX_COUNT = 10_000;
 
-/** Reads a whole-number flag from 1 to `max`; undefined when absent. */
+/**
+ * Reads a whole-number flag from 1 to `max`; undefined when absent.
+ *
+ * @param name the flag as the user typed it, e.g. "--update-every"
+ * @param value its value, or undefined when it was not given
+ * @param max the largest value allowed
+ * @default max DEFAULT_MAX_COUNT (10000)
+ * @returns the number, or undefined
+ * @example parsePositiveInteger("--concurrency", "4", MAX_CONCURRENCY) // 4
+ */
 export function parsePositiveInteger(name: string, value: string | undefined, max: number = DEFAULT_MAX_COUNT): number | undefined {
   return parseInteger(name, value, { min: 1, max });
 }
@@ -41,6 +50,12 @@ export function parsePositiveInteger(name: string, value: string | undefined, ma
 /**
  * Reads a whole-number flag within [min, max]; undefined when absent. Signs,
  * decimals, exponents and numbers past `max` are usage errors naming the range.
+ *
+ * @param name the flag as the user typed it, e.g. "--max-retries"
+ * @param value its value, or undefined when it was not given
+ * @param range the smallest and largest values allowed
+ * @returns the number, or undefined
+ * @example parseInteger("--max-retries", "0", { min: 0, max: 20 }) // 0
  */
 export function parseInteger(name: string, value: string | undefined, range: { min: number; max: number }): number | undefined {
   if (value === undefined) return undefined;
@@ -59,7 +74,14 @@ export const MAX_CONCURRENCY = 64;
 /** The highest persona version `--from` / `--to` accept. */
 export const MAX_VERSION = 1_000_000_000;
 
-/** Reads a persona version flag (0 is the empty persona); undefined when absent. */
+/**
+ * Reads a persona version flag (0 is the empty persona); undefined when absent.
+ *
+ * @param name the flag, e.g. "--from"
+ * @param value its value, or undefined when it was not given
+ * @returns the version, or undefined
+ * @example parseVersionNumber("--to", "3") // 3
+ */
 export function parseVersionNumber(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();

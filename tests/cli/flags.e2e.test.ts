@@ -14,6 +14,8 @@ import { SEED_FILE as seeds } from "../generate/helpers/fixtures.js";
 const ROOT = resolve(__dirname, "../..");
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const HUGE = "99999999999999999999";
+// Each case starts a CLI process (about 1.5 s for bench and generate on a busy 2-core machine).
+jest.setTimeout(180_000);
 
 type Case = [args: string[], message: RegExp];
 
