@@ -37,7 +37,8 @@ import {
 } from "../bench.js";
 import type { CliCommand, CommandFlags, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
-import { parseOnOff, parsePositiveInteger } from "./settings.js";
+import { stopOnInterrupt } from "./interrupt.js";
+import { MAX_CONCURRENCY, parseInteger, parseOnOff, parsePositiveInteger } from "./settings.js";
 
 /** `--data mini` selects the small fixture shipped with the package. */
 export const SHIPPED_FIXTURE = "mini";
@@ -60,12 +61,6 @@ export function parseFailureRate(value: string | undefined): number {
     throw new UsageError(`--max-failure-rate must be a percentage like 5% or a fraction from 0 to 1, got "${value}"`);
   }
   return rate;
-}
-
-function parseNonNegativeInteger(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
-  return Number(value);
 }
 
 function dataDir(flags: CommandFlags): string {
@@ -162,9 +157,9 @@ export async function runBenchCommand(
     throw new UsageError(`--protocol: ${(error as Error).message}`);
   }
   const settings = episodeSettingsFor(protocol, {
-    turnCap: parsePositiveInteger("--turns", flags.text("turns")),
-    ragTop: parsePositiveInteger("--rag-top", flags.text("rag-top")),
-    historyBudgetTokens: parsePositiveInteger("--history-tokens", flags.text("history-tokens")),
+    turnCap: parsePositiveInteger("--turns", flags.text("turns"), 100),
+    ragTop: parsePositiveInteger("--rag-top", flags.text("rag-top"), 100),
+    historyBudgetTokens: parsePositiveInteger("--history-tokens", flags.text("history-tokens"), 2_000_000),
     judge: !flags.on("no-judge"),
     ...(flags.on("chatbot-sees-scene") ? { sceneToChatbot: true } : {}),
   });
@@ -174,8 +169,9 @@ export async function runBenchCommand(
       `--turns ${settings.turnCap}: the ${protocol.name} protocol's learner reads at most ${window.messages} messages a session; use --turns ${Math.floor(window.messages / 2)} or fewer, or --protocol default`,
     );
   }
-  const repeats = parsePositiveInteger("--repeats", flags.text("repeats")) ?? 1;
-  const concurrency = parsePositiveInteger("--concurrency", flags.text("concurrency")) ?? 1;
+  const repeats = parsePositiveInteger("--repeats", flags.text("repeats"), 100) ?? 1;
+  const concurrency = parsePositiveInteger("--concurrency", flags.text("concurrency"), MAX_CONCURRENCY) ?? 1;
+  const maxRetries = parseInteger("--max-retries", flags.text("max-retries"), { min: 0, max: 20 }) ?? 3;
 
   if (flags.on("dry-run")) {
     const estimate = estimateRun({ data, conditions, personas, scenes, repeats, settings });
@@ -191,7 +187,6 @@ export async function runBenchCommand(
   const models = resolveBenchModels(roleFlags, process.env, {
     temperatures: protocol.userTemperature !== undefined ? { user: protocol.userTemperature } : {},
   });
-  const maxRetries = parseNonNegativeInteger("--max-retries", flags.text("max-retries")) ?? 3;
   const result = await runBench({
     data,
     out,
@@ -253,8 +248,9 @@ async function runPrefEvalCommand(flags: CommandFlags, io: CommandIO, signal?: A
   const fillers = parse("fillers", flags.text("fillers"), parseFillers) ?? DEFAULT_FILLERS;
   const topics = flags.text("topics")?.split(",").map((t) => t.trim()).filter(Boolean);
   if (topics && topics.length === 0) throw new UsageError("--topics: no topics given; for example --topics shop_technology");
-  const items = parsePositiveInteger("--items", flags.text("items"));
-  const concurrency = parsePositiveInteger("--concurrency", flags.text("concurrency")) ?? 1;
+  const items = parsePositiveInteger("--items", flags.text("items"), 100_000);
+  const concurrency = parsePositiveInteger("--concurrency", flags.text("concurrency"), MAX_CONCURRENCY) ?? 1;
+  const maxRetries = parseInteger("--max-retries", flags.text("max-retries"), { min: 0, max: 20 }) ?? 3;
   let semanticGuard: boolean;
   try {
     semanticGuard = resolveSemanticGuard(parseOnOff("--semantic-guard", flags.text("semantic-guard")));
@@ -279,7 +275,6 @@ async function runPrefEvalCommand(flags: CommandFlags, io: CommandIO, signal?: A
   if (unused.length) throw new UsageError(`the prefeval suite has no ${unused.join(" or ")} role: drop --${unused[0]}-model / --${unused[0]}-base-url`);
   // Resolve every endpoint first: a missing one must fail before anything is written.
   const models = resolveRoleModels(PREFEVAL_ROLES, roleFlags, process.env);
-  const maxRetries = parseNonNegativeInteger("--max-retries", flags.text("max-retries")) ?? 3;
   const result = await runPrefEval({
     ...selection,
     out,
@@ -316,23 +311,9 @@ export const benchCommand: CliCommand = {
   ],
   booleanFlags: ["no-judge", "chatbot-sees-scene", "dry-run", "report-only"],
   run: async (flags, io) => {
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        const work = flags.text("suite")?.trim() === "prefeval" ? "item runs" : "scenes";
-        io.errors.write(`\npersona bench: stopping after the ${work} in flight (Ctrl-C again to quit now; rerun to resume)\n`);
-        controller.abort();
-      } else {
-        process.exit(130);
-      }
-    };
-    process.on("SIGINT", onInterrupt);
-    try {
-      await runBenchCommand(flags, io, controller.signal);
-    } finally {
-      process.off("SIGINT", onInterrupt);
-    }
+    const work = flags.text("suite")?.trim() === "prefeval" ? "item runs" : "scenes";
+    await stopOnInterrupt(io, `persona bench: stopping after the ${work} in flight (Ctrl-C again to quit now; rerun to resume)`, (signal) =>
+      runBenchCommand(flags, io, signal),
+    );
   },
 };

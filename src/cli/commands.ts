@@ -1,15 +1,22 @@
 import type { CliCommand } from "./command.js";
-import { chatCommand } from "./chat.js";
-import { showCommand } from "./show.js";
-import { historyCommand } from "./history.js";
-import { diffCommand } from "./diff.js";
-import { rollbackCommand } from "./rollback.js";
-import { exportCommand } from "./export.js";
-import { forgetCommand } from "./forget.js";
-import { doctorCommand } from "./doctor.js";
-import { benchCommand } from "./bench.js";
-import { generateCommand } from "./generate.js";
-import { guardEvalCommand } from "./guardEval.js";
+
+/** A `persona` subcommand by name, imported only when it runs (bench and generate alone take about a second to load). */
+export interface CommandEntry {
+  name: string;
+  load(): Promise<CliCommand>;
+}
 
 /** Every `persona` subcommand, in the order `persona --help` lists them. */
-export const COMMANDS: CliCommand[] = [chatCommand, showCommand, historyCommand, diffCommand, rollbackCommand, exportCommand, forgetCommand, doctorCommand, benchCommand, generateCommand, guardEvalCommand];
+export const COMMANDS: CommandEntry[] = [
+  { name: "chat", load: async () => (await import("./chat.js")).chatCommand },
+  { name: "show", load: async () => (await import("./show.js")).showCommand },
+  { name: "history", load: async () => (await import("./history.js")).historyCommand },
+  { name: "diff", load: async () => (await import("./diff.js")).diffCommand },
+  { name: "rollback", load: async () => (await import("./rollback.js")).rollbackCommand },
+  { name: "export", load: async () => (await import("./export.js")).exportCommand },
+  { name: "forget", load: async () => (await import("./forget.js")).forgetCommand },
+  { name: "doctor", load: async () => (await import("./doctor.js")).doctorCommand },
+  { name: "bench", load: async () => (await import("./bench.js")).benchCommand },
+  { name: "generate", load: async () => (await import("./generate.js")).generateCommand },
+  { name: "guard-eval", load: async () => (await import("./guardEval.js")).guardEvalCommand },
+];

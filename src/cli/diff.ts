@@ -4,7 +4,7 @@ import type { PersonaValues } from "../schema/fields.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
 import { withPersistence } from "./persistence.js";
-import { requireUser } from "./settings.js";
+import { parseVersionNumber, requireUser } from "./settings.js";
 
 export interface DiffOptions {
   user?: string;
@@ -14,13 +14,9 @@ export interface DiffOptions {
   json?: boolean;
 }
 
-function parseVersion(name: string, value: string | undefined, fallback?: number): number {
-  if (value === undefined) {
-    if (fallback !== undefined) return fallback;
-    throw new UsageError(`${name} <version> is required (0 is the empty persona; see persona history)`);
-  }
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a version number >= 0, got "${value}"`);
-  return Number(value);
+function parseVersion(name: string, value: string | undefined): number {
+  if (value === undefined) throw new UsageError(`${name} <version> is required (0 is the empty persona; see persona history)`);
+  return parseVersionNumber(name, value)!;
 }
 
 async function personaAt(memory: PersonaMemory, version: number): Promise<PersonaValues> {
@@ -34,9 +30,11 @@ async function personaAt(memory: PersonaMemory, version: number): Promise<Person
 export async function runDiff(options: DiffOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
   const from = parseVersion("--from", options.from);
+  // Checked before the database opens, so a bad --to is a usage error even where there is no database.
+  const givenTo = parseVersionNumber("--to", options.to);
   await withPersistence(options.db, { readOnly: true }, async ({ store }) => {
     const memory = new PersonaMemory(store, userId);
-    const to = parseVersion("--to", options.to, (await memory.load()).version);
+    const to = givenTo ?? (await memory.load()).version;
     const differences = diffPersonas(await personaAt(memory, from), await personaAt(memory, to));
     io.output.write(
       options.json ? `${JSON.stringify({ from, to, differences }, null, 2)}\n` : `${formatDifferences(differences)}\n`,

@@ -8,7 +8,8 @@ import { readCapabilityFile, readCategoryFile, readSeedFile, SeedFileError, with
 import type { SceneCategory } from "../generate/records.js";
 import type { CliCommand, CommandFlags, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
-import { parsePositiveInteger } from "./settings.js";
+import { stopOnInterrupt } from "./interrupt.js";
+import { MAX_CONCURRENCY, parseInteger, parsePositiveInteger } from "./settings.js";
 
 const ROLE_FLAGS = GENERATE_ROLES.flatMap((role) => [`${role}-model`, `${role}-base-url`]);
 /** Category and capability files looked for next to the seed file (the paper's names). */
@@ -20,12 +21,6 @@ function parseFraction(name: string, value: string | undefined): number | undefi
   const number = Number(value);
   if (!/^\d*\.?\d+$/.test(value) || number < 0 || number > 1) throw new UsageError(`${name} must be a number from 0 to 1, got "${value}"`);
   return number;
-}
-
-function parseCount(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} must be a whole number, got "${value}"`);
-  return Number(value);
 }
 
 function readCategories(flags: CommandFlags, seedFile: string | undefined): SceneCategory[] | undefined {
@@ -69,6 +64,18 @@ export async function runGenerateCommand(flags: CommandFlags, io: CommandIO, sig
     if (error instanceof SeedFileError) throw new UsageError(error.message);
     throw error;
   }
+  // Every number is checked before the endpoints, so a usage error comes first (exit 2).
+  const counts = {
+    personas: parsePositiveInteger("--personas", flags.text("personas")),
+    scenes: parsePositiveInteger("--scenes", flags.text("scenes"), 1000),
+    concurrency: parsePositiveInteger("--concurrency", flags.text("concurrency"), MAX_CONCURRENCY) ?? 1,
+  };
+  const request = {
+    maxPersonaSimilarity: parseFraction("--max-persona-similarity", flags.text("max-persona-similarity")),
+    maxSceneSimilarity: parseFraction("--max-scene-similarity", flags.text("max-scene-similarity")),
+    noApiScenes: parseInteger("--no-api-scenes", flags.text("no-api-scenes"), { min: 0, max: 1000 }),
+    specificScenes: parseInteger("--specific-scenes", flags.text("specific-scenes"), { min: 0, max: 1000 }),
+  };
   const roleFlags: Partial<Record<GenerateRole, GenerateRoleFlags>> = {};
   for (const role of GENERATE_ROLES) roleFlags[role] = { model: flags.text(`${role}-model`), baseURL: flags.text(`${role}-base-url`) };
   // Every endpoint is resolved before anything is written.
@@ -79,16 +86,9 @@ export async function runGenerateCommand(flags: CommandFlags, io: CommandIO, sig
     population,
     categories,
     out,
-    personas: parsePositiveInteger("--personas", flags.text("personas")),
-    scenes: parsePositiveInteger("--scenes", flags.text("scenes")),
+    ...counts,
     language,
-    concurrency: parsePositiveInteger("--concurrency", flags.text("concurrency")) ?? 1,
-    request: {
-      maxPersonaSimilarity: parseFraction("--max-persona-similarity", flags.text("max-persona-similarity")),
-      maxSceneSimilarity: parseFraction("--max-scene-similarity", flags.text("max-scene-similarity")),
-      noApiScenes: parseCount("--no-api-scenes", flags.text("no-api-scenes")),
-      specificScenes: parseCount("--specific-scenes", flags.text("specific-scenes")),
-    },
+    request,
     models: generateModels(settings),
     modelInfo: describeGenerateModels(settings),
     progress: io.errors as NodeJS.WritableStream & { isTTY?: boolean },
@@ -130,22 +130,8 @@ export const generateCommand: CliCommand = {
     ...ROLE_FLAGS,
   ],
   run: async (flags, io) => {
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onInterrupt = () => {
-      interrupts++;
-      if (interrupts === 1) {
-        io.errors.write("\npersona generate: stopping after the personas in flight (Ctrl-C again to quit now; rerun to resume)\n");
-        controller.abort();
-      } else {
-        process.exit(130);
-      }
-    };
-    process.on("SIGINT", onInterrupt);
-    try {
-      await runGenerateCommand(flags, io, controller.signal);
-    } finally {
-      process.off("SIGINT", onInterrupt);
-    }
+    await stopOnInterrupt(io, "persona generate: stopping after the personas in flight (Ctrl-C again to quit now; rerun to resume)", (signal) =>
+      runGenerateCommand(flags, io, signal),
+    );
   },
 };

@@ -5,7 +5,7 @@ import { evaluateGuard, type GuardEvalFigures, type GuardEvalReport } from "../l
 import { createChatModelFromEnv } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
-import { parsePositiveInteger } from "./settings.js";
+import { MAX_CONCURRENCY, parsePositiveInteger } from "./settings.js";
 
 export interface GuardEvalCliOptions {
   corpus?: string;
@@ -91,7 +91,7 @@ export function formatGuardEvalReport(report: GuardEvalReport, corpus: string): 
  */
 export async function runGuardEval(options: GuardEvalCliOptions, io: CommandIO): Promise<void> {
   if (!options.corpus) throw new UsageError("--corpus <file.jsonl> is required");
-  const concurrency = parsePositiveInteger("--concurrency", options.concurrency);
+  const concurrency = parsePositiveInteger("--concurrency", options.concurrency, MAX_CONCURRENCY);
   if (options.baseUrl !== undefined && !options.model) throw new UsageError("--base-url needs --model <name>");
   const fields = describePersonaFields(defaultPersonaSchema);
   let corpus;

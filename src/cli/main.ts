@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-import { parseArgs } from "node:util";
+import { readFileSync } from "node:fs";
 import { ConfigurationError } from "../models/openaiCompatible.js";
-import type { CliCommand, CommandFlags } from "./command.js";
+import type { CliCommand } from "./command.js";
 import { COMMANDS } from "./commands.js";
+import { closestName, parseCommandFlags } from "./parseFlags.js";
 import { PersistenceError } from "../store/errors.js";
 import { CommandFailedError, UsageError } from "./errors.js";
 
@@ -14,36 +15,43 @@ const ENVIRONMENT = `environment:
 
 function usage(commands: CliCommand[]): string {
   const lines = commands.map((command) => `  ${command.name} ${command.usage}\n        ${command.summary}`);
-  return `usage: persona <command> [options]\n\ncommands:\n${lines.join("\n")}\n\n${ENVIRONMENT}`;
+  return `usage: persona <command> [options]\n       persona --version\n\ncommands:\n${lines.join("\n")}\n\n${ENVIRONMENT}`;
+}
+
+/** The version in the package.json next to dist/ (and next to src/ in a checkout). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version?: unknown };
+  if (typeof manifest.version !== "string") throw new Error("package.json has no version");
+  return manifest.version;
 }
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(`${usage(COMMANDS)}\n`);
+    process.stdout.write(`${usage(await Promise.all(COMMANDS.map((entry) => entry.load())))}\n`);
     return name ? 0 : 2;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) throw new UsageError(`unknown command "${name}"; run persona --help`);
+  if (name === "--version" || name === "-V" || name === "version") {
+    if (rest.length) throw new UsageError(`${name} takes no arguments, got "${rest[0]}"`);
+    process.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  }
+  const entry = COMMANDS.find((candidate) => candidate.name === name);
+  if (!entry) {
+    const names = COMMANDS.map((candidate) => candidate.name);
+    if (name.startsWith("-")) {
+      throw new UsageError(`unknown option "${name}" before the command: persona takes a command first (${names.join(", ")}), or --help, --version`);
+    }
+    const near = closestName(name, names);
+    throw new UsageError(`unknown command "${name}"${near ? ` (did you mean ${near}?)` : ""}; run persona --help`);
+  }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(`usage: persona ${command.name} ${command.usage}\n${command.summary}\n`);
     return 0;
   }
-  const options = Object.fromEntries([
-    ...command.flags.map((flag) => [flag, { type: "string" as const }]),
-    ...(command.booleanFlags ?? []).map((flag) => [flag, { type: "boolean" as const }]),
-  ]);
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as typeof values;
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split("\n")[0]} (persona ${command.name} --help)`);
-  }
-  const flags: CommandFlags = {
-    text: (flag) => (typeof values[flag] === "string" ? (values[flag] as string) : undefined),
-    on: (flag) => values[flag] === true,
-  };
+  const flags = parseCommandFlags(command, rest);
   await command.run(flags, {
     input: process.stdin,
     output: process.stdout,

@@ -4,7 +4,7 @@ import { rollbackPersona, RollbackError } from "../learning/rollback.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
 import { withPersistence } from "./persistence.js";
-import { requireUser } from "./settings.js";
+import { parseVersionNumber, requireUser } from "./settings.js";
 
 export interface RollbackOptions {
   user?: string;
@@ -15,10 +15,10 @@ export interface RollbackOptions {
 /** `persona rollback`: restores an earlier version as a new version. */
 export async function runRollback(options: RollbackOptions, io: CommandIO): Promise<void> {
   const userId = requireUser(options.user);
-  if (options.to === undefined || !/^\d+$/.test(options.to)) {
+  if (options.to === undefined) {
     throw new UsageError("--to <version> is required: a version number >= 0 (0 is the empty persona)");
   }
-  const to = Number(options.to);
+  const to = parseVersionNumber("--to", options.to)!;
   await withPersistence(options.db, { mustExist: true }, async ({ store }) => {
     const memory = new PersonaMemory(store, userId);
     const before = await memory.load();

@@ -76,7 +76,7 @@ describe("persona CLI on read-only and broken databases", () => {
       expect(JSON.parse(show.stdout)).toMatchObject({ version: 1, persona: { Demographics: { Name: "Dora" } } });
       const history = await cli(["history", "--user", "dora", "--json", "--db", path], env, true);
       expect(history.code).toBe(0);
-      expect(JSON.parse(history.stdout)).toHaveLength(1);
+      expect(JSON.parse(history.stdout).versions).toHaveLength(1);
       const diff = await cli(["diff", "--user", "dora", "--from", "0", "--db", path], env, true);
       expect(diff.code).toBe(0);
       expect(diff.stdout).toContain("Dora");

@@ -81,7 +81,7 @@ describe("persona guard-eval and the semantic guard through the CLI (mock OpenAI
     const guardCalls = () => server.requests.slice(before).filter((r) => r.tools?.some((t) => t.function.name === "record_persona_verdicts")).length;
     expect(guardCalls()).toBe(1);
     const history = JSON.parse((await runBuiltCli(["history", "--user", "ann", "--db", db, "--json"], "", env)).stdout);
-    expect(history[0].changes.map((c: { verdict?: { label: string } }) => c.verdict?.label)).toEqual(["describes_user", "describes_user"]);
+    expect(history.versions[0].changes.map((c: { verdict?: { label: string } }) => c.verdict?.label)).toEqual(["describes_user", "describes_user"]);
 
     const off = await runBuiltCli(["chat", "--user", "bob", "--db", db, "--update-every", "1", "--semantic-guard", "off"], "Hi, my name is Bob.\n", env);
     expect(off.code).toBe(0);

@@ -28,7 +28,7 @@ describeWithPostgres("persona CLI on Postgres (PERSONA_DB=postgres://...)", () =
     expect(again.stdout).toBe("Hello Dora! You said: hi again\n");
 
     const history = await runBuiltCli(["history", "--user", "dora", "--json"], "", env);
-    expect(JSON.parse(history.stdout)[0]).toMatchObject({ version: 1, changes: [{ field: "Demographics.Name", value: "Dora" }] });
+    expect(JSON.parse(history.stdout).versions[0]).toMatchObject({ version: 1, changes: [{ field: "Demographics.Name", value: "Dora" }] });
     const exported = JSON.parse((await runBuiltCli(["export", "--user", "dora"], "", env)).stdout);
     expect(exported.sessions).toHaveLength(2);
 

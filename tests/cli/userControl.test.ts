@@ -72,7 +72,7 @@ describe("persona history / diff / rollback / export / forget", () => {
     expect(io.out()).toContain('evidence for Demographics.Name: "call me Ally"');
     const json = captureIO();
     await runHistory({ user: "alice", db, json: true }, json);
-    expect(JSON.parse(json.out()).map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
+    expect(JSON.parse(json.out()).versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
   });
 
   it("diff shows field-level differences and rejects unknown versions", async () => {
