@@ -92,8 +92,8 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
     expect(server.requests.length).toBe(sent + 1);
     expect(lastUserText()).toBe("hello world");
 
-    await terminal.type("second line");
-    await terminal.keys("Enter");
+    // Keys arriving together (a burst, with an escape sequence in it) edit the same way.
+    await terminal.burst("second ine", "Left", "Left", "Left", "l", "End", "Enter");
     await terminal.waitFor(/echo: 11 chars[\s\S]*echo: 11 chars[\s\S]*echo: 11 chars/);
     await terminal.keys("C-d");
     expect(await exitCode()).toBe(0);
@@ -214,10 +214,17 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
     expect(session!.transcript[1]!.partial).toBeUndefined();
   });
 
-  it("Ctrl-C on a line being typed clears it instead of quitting", async () => {
+  it("Ctrl-C on a line being typed clears it instead of quitting; keys typed during a reply wait for the prompt", async () => {
     const db = join(dir, "clear.db");
     const { terminal, exitCode } = await start("fay", db, ["--no-history"]);
-    await terminal.type("half typed");
+    await terminal.type("late reply");
+    await terminal.keys("Enter");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await terminal.type("typed ahead");
+    // Not echoed into the reply: it shows up at the next prompt, still editable.
+    await terminal.waitFor(/you> late reply\nnever shown\nyou> typed ahead$/m);
+    await terminal.keys("End");
+    await terminal.type(" more");
     await terminal.keys("C-c");
     await terminal.waitFor(/\^C\nyou> $/m);
     await terminal.type("real");

@@ -41,12 +41,18 @@ export class TmuxTerminal {
     return execFileSync("tmux", ["-L", this.socket, ...args], { encoding: "utf8", input });
   }
 
-  /** Sends keys one at a time, as a person types (readline mis-edits a burst of keys that holds an escape sequence). */
+  /** Sends keys one at a time, as a person types. */
   async keys(...keys: string[]): Promise<void> {
     for (const key of keys) {
       this.tmux(["send-keys", "-t", this.name, key]);
       await sleep(40);
     }
+  }
+
+  /** Sends several keys in one write, as a fast typist or a key-repeat burst does. */
+  async burst(...keys: string[]): Promise<void> {
+    this.tmux(["send-keys", "-t", this.name, ...keys]);
+    await sleep(40);
   }
 
   /** Types text literally (no key names), one chunk. */

@@ -33,6 +33,9 @@ export interface RawTerminal extends NodeJS.ReadableStream {
   setRawMode?: (mode: boolean) => unknown;
 }
 
+/** One key: an escape sequence (CSI, SS3, Alt+key) or one character. */
+const KEY = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1bO.|\x1b[\s\S]|[\s\S]/gu;
+
 /** The longest suffix of `text` that begins `marker` (a marker may be split across reads). */
 function heldBack(text: string, marker: string): number {
   for (let length = Math.min(marker.length - 1, text.length); length > 0; length--) {
@@ -83,7 +86,7 @@ export class TerminalInput {
     if (!value && this.typeAhead) {
       const keys = this.typeAhead;
       this.typeAhead = "";
-      this.stream.write(keys);
+      this.forward(keys);
     }
   }
 
@@ -141,7 +144,7 @@ export class TerminalInput {
   private keys(text: string): void {
     if (!text) return;
     if (!this.isBusy) {
-      this.stream.write(text);
+      this.forward(text);
       return;
     }
     const interrupt = text.lastIndexOf(CTRL_C);
@@ -152,6 +155,11 @@ export class TerminalInput {
     // Ctrl-C cancels the reply and whatever was typed ahead of it.
     this.typeAhead = text.slice(interrupt + 1);
     this.options.onInterrupt();
+  }
+
+  /** Hands keys to readline one per read: given several at once, readline mis-edits (seen with Left in a burst). */
+  private forward(text: string): void {
+    for (const key of text.match(KEY) ?? []) this.stream.write(key);
   }
 
   private finishPaste(raw: string): void {
