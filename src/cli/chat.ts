@@ -3,6 +3,7 @@ import { createInterface } from "node:readline";
 import { AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { keepCancelledReply } from "../graph/cancelledReply.js";
 import { createPersonaGraph } from "../graph/createPersonaGraph.js";
+import { resolvePersonaSettings } from "../graph/options.js";
 import { PERSONALIZED_CHATBOT, SESSION_RECORDER } from "../graph/routes.js";
 import type { PersonaGraphStateType } from "../graph/state.js";
 import { messageText } from "../render/messageText.js";
@@ -10,7 +11,7 @@ import { PersonaMemory } from "../memory/personaMemory.js";
 import { createChatModelFromEnv, resolveModelEndpoint } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { CommandFailedError, UsageError } from "./errors.js";
-import { checkMessageText, checkThreadId, DEFAULT_MAX_MESSAGE_CHARS } from "../graph/input.js";
+import { checkMessageText, checkThreadId } from "../graph/input.js";
 import { openCliPersistence } from "./persistence.js";
 import { parseOnOff, parsePositiveInteger, promptHistoryEnabled, requireUser, resolveDbPath } from "./settings.js";
 import { describeEndpointError, isEndpointError } from "./repl/endpointError.js";
@@ -40,6 +41,8 @@ const HELP = `commands: /end  end this session (learning runs if due)
 keys:     Up/Down  earlier messages; Ctrl-C  cancel a reply (twice on an empty line: quit)
           a line ending in \\ continues on the next line; a pasted block is one message`;
 
+const LEARNING_NOW = "ending the session: learning runs now (Ctrl-C skips it)";
+
 /** What became of one message. */
 type SendOutcome =
   | { status: "replied" }
@@ -67,7 +70,9 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
   const endpoint = resolveModelEndpoint({ model: options.model });
   const model = createChatModelFromEnv({ model: options.model });
   const persistence = await openCliPersistence(options.db);
-  const graph = createPersonaGraph({ model, updateEvery, ...(semanticGuard !== undefined ? { semanticGuard } : {}) }).compile({
+  const graphOptions = { model, updateEvery, ...(semanticGuard !== undefined ? { semanticGuard } : {}) };
+  const settings = resolvePersonaSettings(graphOptions);
+  const graph = createPersonaGraph(graphOptions).compile({
     checkpointer: persistence.checkpointer,
     store: persistence.store,
   });
@@ -97,7 +102,7 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
   /** Sends one message; on a terminal the reply streams and `signal` cancels it. */
   const send = async (text: string, signal?: AbortSignal): Promise<SendOutcome> => {
     // Checked before the graph runs: a rejected message must not reach the checkpoint.
-    const problem = checkMessageText(text);
+    const problem = checkMessageText(text, settings.maxMessageChars);
     if (problem) return { status: "refused", reason: problem };
     const before = (await stateOf()).lastLearning;
     let shown = "";
@@ -123,9 +128,10 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     } catch (error) {
       if (shown) say("\n");
       const cancelled = signal?.aborted === true;
-      if (!cancelled && !isEndpointError(error)) throw error;
-      // Keep exactly what the user saw: the part of the reply shown (marked partial), or nothing.
       const next = (await graph.getState(config())).next;
+      // A failure in the chatbot's step is the model call's (the server, the network, or what it sent back).
+      if (!cancelled && !isEndpointError(error) && !next.includes(PERSONALIZED_CHATBOT)) throw error;
+      // Keep exactly what the user saw: the part of the reply shown (marked partial), or nothing.
       const kept = next.includes(SESSION_RECORDER)
         ? // The whole reply was shown; only the recording was cut off.
           (await graph.invoke(null, config()), true)
@@ -142,9 +148,11 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     return { status: "replied" };
   };
 
-  const endSession = async (signal?: AbortSignal) => {
+  /** Ends the open session, if any; `announce` is said first when this will run learning. */
+  const endSession = async (signal?: AbortSignal, announce?: string) => {
     const state = await stateOf();
     if (!state.sessionId || (await memory.getSession(state.sessionId))?.status !== "open") return;
+    if (announce && (await memory.pendingSessions()).length + 1 >= settings.updateEvery) note(announce);
     try {
       await graph.invoke({ endSession: true }, { ...config(), signal });
     } catch (error) {
@@ -167,10 +175,10 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     if (name === "/exit" || name === "/quit") return "exit";
     if (name === "/help") note(HELP);
     else if (name === "/end") {
-      await endSession(signal);
+      await endSession(signal, LEARNING_NOW);
       note("session ended");
     } else if (name === "/new") {
-      await endSession(signal);
+      await endSession(signal, LEARNING_NOW);
       threadId = randomUUID();
       note(`new thread ${threadId}`);
     } else if (name === "/persona") await showPersona();
@@ -185,7 +193,7 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
         input: io.input as RawTerminal,
         output: io.output,
         historyFile: keepHistory ? promptHistoryPath(resolveDbPath(options.db), userId) : null,
-        maxChars: DEFAULT_MAX_MESSAGE_CHARS,
+        maxChars: settings.maxMessageChars,
       });
       try {
         for (;;) {
@@ -204,7 +212,15 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
       } finally {
         editor.close();
       }
-      await endSession();
+      // The terminal is back in normal mode: Ctrl-C is a SIGINT again, and skips the learning run.
+      const stop = new AbortController();
+      const skip = () => stop.abort();
+      process.once("SIGINT", skip);
+      try {
+        await endSession(stop.signal, LEARNING_NOW);
+      } finally {
+        process.removeListener("SIGINT", skip);
+      }
       return;
     }
 

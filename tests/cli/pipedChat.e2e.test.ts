@@ -69,7 +69,7 @@ describe("persona chat with piped input", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
     expect(result.stderr).toMatch(
-      /^persona: input line 1 not sent: the model endpoint failed \(http:\/\/127\.0\.0\.1:9\/v1, model mock-model\): Connection error\.; nothing of this message was stored; later lines were not read\n$/,
+      /^persona: input line 1 not sent: the model endpoint failed \(http:\/\/127\.0\.0\.1:9\/v1, model mock-model\): Connection error; nothing of this message was stored; later lines were not read\n$/,
     );
     expect(await sessionsOf("dan", "dead.db")).toEqual([]);
   });

@@ -68,6 +68,10 @@ describe("TerminalInput", () => {
     await send("junk\x03kept");
     expect(interrupts()).toBe(1);
     input.busy = false;
+    // Held until the next prompt is shown.
+    expect(forwarded()).toBe("");
+    input.releaseTypeAhead();
+    await new Promise((resolve) => setImmediate(resolve));
     expect(forwarded()).toBe("kept");
   });
 
@@ -134,7 +138,7 @@ describe("endpoint errors", () => {
     expect(isEndpointError(Object.assign(new Error("500 boom"), { status: 500 }))).toBe(true);
     expect(isEndpointError(new TypeError("cannot read x of undefined"))).toBe(false);
     expect(describeEndpointError(new Error("Connection error.\nmore"), { baseURL: "http://h:1/v1", model: "m" })).toBe(
-      "the model endpoint failed (http://h:1/v1, model m): Connection error.",
+      "the model endpoint failed (http://h:1/v1, model m): Connection error",
     );
     expect(describeEndpointError(new Error("401"), { model: "gpt-4o-mini" })).toMatch(/\(https:\/\/api\.openai\.com\/v1, model gpt-4o-mini\)/);
   });

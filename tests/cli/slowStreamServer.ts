@@ -47,6 +47,8 @@ export async function startSlowStreamServer(reply: (lastUserText: string, reques
       return;
     }
     const words = answer.words ?? [];
+    // Unref: a pending delay must not keep a finished test run alive.
+    await new Promise((resolve) => setTimeout(resolve, answer.delayMs ?? 0).unref());
     if (!request.stream) {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(
@@ -66,7 +68,6 @@ export async function startSlowStreamServer(reply: (lastUserText: string, reques
     send({ role: "assistant", content: "" });
     let closed = false;
     res.on("close", () => (closed = true));
-    await new Promise((resolve) => setTimeout(resolve, answer.delayMs ?? 0));
     for (const [index, word] of words.entries()) {
       if (closed) return;
       send({ content: index === 0 ? word : ` ${word}` });

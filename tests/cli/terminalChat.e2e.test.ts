@@ -30,7 +30,9 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
   beforeAll(async () => {
     assertCliBuilt();
     // "slow": 40 words, 150 ms apart; "late": the first word after 4 s; "break": HTTP 500; else an echo.
-    server = await startSlowStreamServer((text) => {
+    server = await startSlowStreamServer((text, request) => {
+      // The learner (it is given the update_persona tool) takes its time.
+      if (request.tools?.length) return { words: ["no", "changes"], delayMs: 8000 };
       if (text.startsWith("slow")) return { words: Array.from({ length: 40 }, (_, i) => `w${i + 1}`), everyMs: 150 };
       if (text.startsWith("late")) return { words: ["never", "shown"], delayMs: 4000 };
       if (text.startsWith("break")) return { status: 500 };
@@ -53,7 +55,7 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
   const start = async (user: string, db: string, extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) => {
     const name = `t${++count}`;
     const exitFile = join(dir, `${name}.exit`);
-    const args = ["chat", "--user", user, "--db", db, "--model", "mock-model", "--update-every", "5", ...extra];
+    const args = ["chat", "--user", user, "--db", db, "--model", "mock-model", ...(extra.includes("--update-every") ? [] : ["--update-every", "5"]), ...extra];
     const terminal = TmuxTerminal.start(name, `'${process.execPath}' '${BUILT_CLI}' ${args.map((a) => `'${a}'`).join(" ")}`, { ...env, ...extraEnv }, exitFile);
     terminals.push(terminal);
     await terminal.waitFor(/you> $/m);
@@ -233,6 +235,27 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
     expect(lastUserText()).toBe("real");
     await terminal.keys("C-d");
     expect(await exitCode()).toBe(0);
+  });
+
+  it("says when learning runs at the end, and Ctrl-C skips it: the session stays ended, waiting to be learned", async () => {
+    const db = join(dir, "learn.db");
+    const { terminal, exitCode } = await start("hal", db, ["--no-history", "--update-every", "1"]);
+    await terminal.type("hello there");
+    await terminal.keys("Enter");
+    await terminal.waitFor(/echo: 11 chars/);
+    const before = server.requests.length;
+    await terminal.keys("C-d");
+    await terminal.waitFor(/ending the session: learning runs now \(Ctrl-C skips it\)/);
+    for (let i = 0; i < 50 && server.requests.length === before; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(server.requests.at(-1)!.tools?.some((tool) => tool.function.name === "update_persona")).toBe(true);
+    await terminal.keys("C-c");
+    await terminal.waitFor(/\[cancelled; the session ended, learning did not finish and runs at a later session end\]/);
+    expect(await exitCode()).toBe(0);
+    const document = JSON.parse((await runBuiltCli(["export", "--user", "hal", "--db", db], "", { ...env })).stdout);
+    expect(document.sessions.map((session: ExportedSession) => session.status)).toEqual(["ended"]);
+    // The skipped run left no trace: no learning record, no new version.
+    expect(document.learningLog).toEqual([]);
+    expect(document.persona.version).toBe(0);
   });
 
   it("reports an endpoint error with the URL and the model, stores nothing of that message, and stays in the chat", async () => {

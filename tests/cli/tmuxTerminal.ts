@@ -31,7 +31,9 @@ export class TmuxTerminal {
       .filter(([key, value]) => value !== undefined && /^[A-Z_][A-Z0-9_]*$/.test(key))
       .map(([key, value]) => `${key}='${String(value).replace(/'/g, "'\\''")}'`)
       .join(" ");
-    const script = `env -i ${exports} TERM=xterm-256color ${command}; echo $? > '${exitFile}'; sleep 600`;
+    // The shell traps SIGINT (the program itself gets the default), so a Ctrl-C that reaches the
+    // whole foreground group does not take the shell, and the exit code, with it.
+    const script = `trap : INT; env -i ${exports} TERM=xterm-256color ${command}; echo $? > '${exitFile}'; sleep 600`;
     terminal.tmux(["new-session", "-d", "-s", name, "-x", "200", "-y", "50", "sh", "-c", script]);
     terminal.tmux(["set-option", "-t", name, "history-limit", "20000"]);
     return terminal;

@@ -24,9 +24,9 @@ export function isEndpointError(error: unknown): boolean {
  * @param endpoint the base URL (undefined: OpenAI's) and the model name
  * @returns the line, without "persona: "
  * @example describeEndpointError(new Error("Connection error."), { baseURL: "http://127.0.0.1:9/v1", model: "m" })
- * // "the model endpoint failed (http://127.0.0.1:9/v1, model m): Connection error."
+ * // "the model endpoint failed (http://127.0.0.1:9/v1, model m): Connection error"
  */
 export function describeEndpointError(error: unknown, endpoint: { baseURL?: string; model: string }): string {
-  const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim() || "no reason given";
+  const reason = (error instanceof Error ? error.message : String(error)).split("\n")[0]!.trim().replace(/\.$/, "") || "no reason given";
   return `the model endpoint failed (${endpoint.baseURL ?? "https://api.openai.com/v1"}, model ${endpoint.model}): ${reason}`;
 }

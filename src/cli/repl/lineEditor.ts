@@ -33,6 +33,7 @@ export class LineEditor {
   private running: AbortController | undefined;
   private lastSaved: string | undefined;
   private readonly restoreTerminal = () => this.options.output.write(BRACKETED_PASTE_OFF);
+  private readonly onSignal = () => (this.running ? this.running.abort() : this.interruptAtPrompt());
 
   constructor(private readonly options: LineEditorOptions) {
     this.terminal = new TerminalInput(options.input, {
@@ -68,6 +69,8 @@ export class LineEditor {
       this.waiter = undefined;
     });
     this.rl.on("SIGINT", () => this.interruptAtPrompt());
+    // A SIGINT from outside (kill -INT) acts like Ctrl-C: the terminal is raw, so the keyboard sends none.
+    process.on("SIGINT", this.onSignal);
     options.output.write(BRACKETED_PASTE_ON);
     process.once("exit", this.restoreTerminal);
   }
@@ -89,6 +92,8 @@ export class LineEditor {
                 this.waiter = resolve;
                 this.rl.setPrompt(this.continued.length ? (this.options.continuationPrompt ?? "...> ") : (this.options.prompt ?? "you> "));
                 this.rl.prompt();
+                // Keys typed while the last reply streamed now land on this prompt.
+                this.terminal.releaseTypeAhead();
               });
       if (line === null) return null;
       const text = line.split(NEWLINE_MARK).join("\n");
@@ -126,6 +131,7 @@ export class LineEditor {
     this.terminal.close();
     this.restoreTerminal();
     process.removeListener("exit", this.restoreTerminal);
+    process.removeListener("SIGINT", this.onSignal);
     // Let the process end: nothing reads the terminal any more.
     (this.options.input as NodeJS.ReadableStream & { pause?: () => void }).pause?.();
   }

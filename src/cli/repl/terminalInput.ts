@@ -50,7 +50,7 @@ function heldBack(text: string, marker: string): number {
  * multi-line paste is one message, not one message per line) and refuses, as
  * a whole, a paste that would make the message longer than `maxChars`. While
  * `busy` (a reply is streaming) keys are held back for readline until the
- * reply ends, except Ctrl-C, which calls `onInterrupt` at once.
+ * reply ends (see releaseTypeAhead), except Ctrl-C, which calls `onInterrupt` at once.
  */
 export class TerminalInput {
   /** Give this to readline as its input. */
@@ -83,11 +83,14 @@ export class TerminalInput {
 
   set busy(value: boolean) {
     this.isBusy = value;
-    if (!value && this.typeAhead) {
-      const keys = this.typeAhead;
-      this.typeAhead = "";
-      this.forward(keys);
-    }
+  }
+
+  /** Hands the keys held back while busy to readline (call once its prompt is shown). */
+  releaseTypeAhead(): void {
+    if (this.isBusy || !this.typeAhead) return;
+    const keys = this.typeAhead;
+    this.typeAhead = "";
+    this.forward(keys);
   }
 
   /** Stops reading the terminal. */
