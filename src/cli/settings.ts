@@ -99,3 +99,18 @@ export function parseOnOff(name: string, value: string | undefined): boolean | u
   if (setting === "off") return false;
   throw new UsageError(`${name} must be "on" or "off", got "${value}"`);
 }
+
+/**
+ * Whether `persona chat` keeps its prompt history in a file: not with
+ * --no-history or PERSONA_HISTORY=off.
+ * @param noHistory whether --no-history was given
+ * @param env the environment (PERSONA_HISTORY: "on" or "off")
+ * @default env process.env
+ * @returns true when history is saved
+ * @example promptHistoryEnabled(false, { PERSONA_HISTORY: "off" }) // false
+ */
+export function promptHistoryEnabled(noHistory: boolean, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (noHistory) return false;
+  const setting = env.PERSONA_HISTORY?.trim();
+  return setting ? parseOnOff("PERSONA_HISTORY", setting)! : true;
+}

@@ -97,7 +97,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   it("refuses an oversized message before anything is sent or stored", async () => {
     const before = server.requests.length;
     const result = await chat("dave", `${"x".repeat(40_000)}\n`);
-    expect(result.code).toBe(0);
+    expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/40000 characters; the limit is 32000/);
     expect(server.requests.length).toBe(before);

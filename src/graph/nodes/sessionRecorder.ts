@@ -6,6 +6,7 @@ import type { PersonaSettings } from "../options.js";
 import type { PersonaGraphStateType, PersonaGraphUpdate } from "../state.js";
 
 import { routeAfterRecorder } from "../routes.js";
+import { PARTIAL_REPLY_KEY } from "../cancelledReply.js";
 
 
 /**
@@ -30,9 +31,12 @@ export function createSessionRecorderNode(settings: PersonaSettings) {
 
   async function closeTurn(state: PersonaGraphStateType, config: LangGraphRunnableConfig): Promise<PersonaGraphUpdate> {
     const closed: PersonaGraphUpdate = { endSession: false, newSession: false, turnStart: null, turnLedger: null };
+    const turnMessages = state.turnStart !== null ? state.messages.slice(state.turnStart) : [];
+    // A reply the user cancelled part way is kept as shown, and marked.
+    const partial = (turnMessages.at(-1)?.response_metadata as Record<string, unknown> | undefined)?.[PARTIAL_REPLY_KEY] === true;
     const turn =
       state.turnStart !== null && state.sessionId
-        ? { index: state.sessionTurns, messages: turnsFromMessages(state.messages.slice(state.turnStart)) }
+        ? { index: state.sessionTurns, messages: turnsFromMessages(turnMessages), ...(partial ? { partial } : {}) }
         : undefined;
     if (!state.sessionId || (!turn && !state.endSession)) return { ...closed, learningDue: false };
     const memory = new PersonaMemory(requireStore(config), resolveUserId(config), { schema: settings.schema });
