@@ -2,8 +2,10 @@ import { PersonaMemory } from "../memory/personaMemory.js";
 import { forgetUser } from "../memory/erasure.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { UsageError } from "./errors.js";
+import { rmSync } from "node:fs";
 import { withPersistence } from "./persistence.js";
-import { requireUser } from "./settings.js";
+import { promptHistoryPath } from "./repl/promptHistory.js";
+import { requireUser, resolveDbPath } from "./settings.js";
 
 export interface ForgetOptions {
   user?: string;
@@ -15,7 +17,8 @@ export interface ForgetOptions {
 
 /**
  * `persona forget`: erases the user's persona, history, sessions, transcripts,
- * learning log and the checkpoints of their threads, then scrubs the database
+ * learning log, the checkpoints of their threads and their chat prompt history
+ * file, then scrubs the database
  * files (SQLite: WAL checkpoint + VACUUM; Postgres: VACUUM, or VACUUM FULL with
  * --compact) and prints exactly what that guarantees for the files.
  */
@@ -35,6 +38,16 @@ export async function runForget(options: ForgetOptions, io: CommandIO): Promise<
     io.output.write(
       `forgot user "${userId}": ${result.deletedItems} stored items and ${result.deletedThreads.length} threads deleted\n${report.statement}\n`,
     );
+    // The chat's prompt history holds the user's own words too: it goes with the rest.
+    const historyFile = promptHistoryPath(resolveDbPath(options.db), userId);
+    let historyDeleted = false;
+    try {
+      rmSync(historyFile);
+      historyDeleted = true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`could not delete the prompt history ${historyFile}: ${(error as Error).message}`);
+    }
+    if (historyDeleted) io.output.write(`deleted the prompt history ${historyFile}\n`);
     if (result.skippedThreads.length) {
       io.output.write(
         `left alone ${result.skippedThreads.length} thread(s) named by the user's sessions but not owned by them: ${result.skippedThreads.join(", ")}\n`,

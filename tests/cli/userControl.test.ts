@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
@@ -12,6 +12,7 @@ import { runRollback } from "../../src/cli/rollback.js";
 import { runExport } from "../../src/cli/export.js";
 import { runForget } from "../../src/cli/forget.js";
 import { runShow } from "../../src/cli/show.js";
+import { promptHistoryPath } from "../../src/cli/repl/promptHistory.js";
 import { isLearnerCall, updateCall } from "../helpers/learnerReplies.js";
 
 const CANARY = "zebra-canary-7f3a91";
@@ -145,6 +146,21 @@ describe("persona history / diff / rollback / export / forget", () => {
     const show = captureIO();
     await runShow({ user: "alice", db }, show);
     expect(JSON.parse(show.out())).toMatchObject({ version: 0, persona: {} });
+  });
+
+  it("forget deletes the user's prompt history file and keeps other users' files", async () => {
+    const alice = promptHistoryPath(db, "alice");
+    const alice2 = promptHistoryPath(db, "alice2");
+    mkdirSync(join(alice, ".."), { recursive: true });
+    writeFileSync(alice, `${JSON.stringify(`I collect ${CANARY} stamps`)}\n`);
+    writeFileSync(alice2, `${JSON.stringify("I am Bob")}\n`);
+    const io = captureIO();
+    await runForget({ user: "alice", db, yes: true }, io);
+    expect(existsSync(alice)).toBe(false);
+    expect(existsSync(alice2)).toBe(true);
+    expect(io.out()).toContain(`deleted the prompt history ${alice}`);
+    // No history file (e.g. --no-history) is not an error.
+    await runForget({ user: "alice", db, yes: true }, captureIO());
   });
 
   it("commands on a missing database fail without creating it", async () => {
