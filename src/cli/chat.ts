@@ -8,6 +8,7 @@ import { PERSONALIZED_CHATBOT, SESSION_RECORDER } from "../graph/routes.js";
 import type { PersonaGraphStateType } from "../graph/state.js";
 import { messageText } from "../render/messageText.js";
 import { PersonaMemory } from "../memory/personaMemory.js";
+import type { RetentionPolicy } from "../memory/retention.js";
 import { createChatModelFromEnv, resolveModelEndpoint } from "../models/openaiCompatible.js";
 import type { CliCommand, CommandIO } from "./command.js";
 import { CommandFailedError, UsageError } from "./errors.js";
@@ -29,6 +30,31 @@ export interface ChatOptions {
   semanticGuard?: string;
   /** Keep no prompt history file (also PERSONA_HISTORY=off). */
   noHistory?: boolean;
+  /** "off" keeps everything (`retention: false`); default on, with the graph's defaults. */
+  retention?: string;
+  /** `retention.keepThreads`: delete the user's threads older than the N most recent learned ones. */
+  keepThreads?: string;
+  /** `retention.keepTranscripts`. */
+  keepTranscripts?: string;
+  /** `retention.keepVersions`. */
+  keepVersions?: string;
+}
+
+/** The graph's `retention` option from the chat's flags. */
+function retentionFromFlags(options: ChatOptions): RetentionPolicy | false | undefined {
+  const on = parseOnOff("--retention", options.retention);
+  const policy: RetentionPolicy = {};
+  const keepThreads = parsePositiveInteger("--keep-threads", options.keepThreads);
+  const keepTranscripts = parsePositiveInteger("--keep-transcripts", options.keepTranscripts);
+  const keepVersions = parsePositiveInteger("--keep-versions", options.keepVersions);
+  if (keepThreads !== undefined) policy.keepThreads = keepThreads;
+  if (keepTranscripts !== undefined) policy.keepTranscripts = keepTranscripts;
+  if (keepVersions !== undefined) policy.keepVersions = keepVersions;
+  if (on === false) {
+    if (Object.keys(policy).length) throw new UsageError("--retention off keeps everything: it cannot be combined with --keep-threads, --keep-transcripts or --keep-versions");
+    return false;
+  }
+  return Object.keys(policy).length ? policy : undefined;
 }
 
 export type ChatIO = CommandIO;
@@ -65,12 +91,18 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
     if (problem) throw new UsageError(`invalid --thread: ${problem}`);
   }
   const semanticGuard = parseOnOff("--semantic-guard", options.semanticGuard);
+  const retention = retentionFromFlags(options);
   const keepHistory = promptHistoryEnabled(options.noHistory ?? false);
   // Resolve the model first: a missing endpoint must fail before anything is written.
   const endpoint = resolveModelEndpoint({ model: options.model });
   const model = createChatModelFromEnv({ model: options.model });
   const persistence = await openCliPersistence(options.db);
-  const graphOptions = { model, updateEvery, ...(semanticGuard !== undefined ? { semanticGuard } : {}) };
+  const graphOptions = {
+    model,
+    updateEvery,
+    ...(semanticGuard !== undefined ? { semanticGuard } : {}),
+    ...(retention !== undefined ? { retention } : {}),
+  };
   const settings = resolvePersonaSettings(graphOptions);
   const graph = createPersonaGraph(graphOptions).compile({
     checkpointer: persistence.checkpointer,
@@ -254,9 +286,9 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
 export const chatCommand: CliCommand = {
   name: "chat",
   usage:
-    "--user <id> [--thread <id>] [--db <path|postgres-url>] [--update-every <k>] [--model <name>] [--semantic-guard on|off] [--no-history]",
+    "--user <id> [--thread <id>] [--db <path|postgres-url>] [--update-every <k>] [--model <name>] [--semantic-guard on|off] [--no-history] [--retention on|off] [--keep-threads <n>] [--keep-transcripts <n>] [--keep-versions <n>]",
   summary: "Chat with a persona-aware assistant; one message per line when input is piped.",
-  flags: ["user", "thread", "db", "update-every", "model", "semantic-guard"],
+  flags: ["user", "thread", "db", "update-every", "model", "semantic-guard", "retention", "keep-threads", "keep-transcripts", "keep-versions"],
   booleanFlags: ["no-history"],
   run: (flags, io) =>
     runChat(
@@ -268,6 +300,10 @@ export const chatCommand: CliCommand = {
         model: flags.text("model"),
         semanticGuard: flags.text("semantic-guard"),
         noHistory: flags.on("no-history"),
+        retention: flags.text("retention"),
+        keepThreads: flags.text("keep-threads"),
+        keepTranscripts: flags.text("keep-transcripts"),
+        keepVersions: flags.text("keep-versions"),
       },
       io,
     ),
