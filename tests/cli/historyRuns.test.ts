@@ -24,9 +24,14 @@ describe("persona history: every kind of learning run that stored nothing", () =
     const persistence = openSqlitePersistence(db);
     const memory = new PersonaMemory(persistence.store, "erin");
     const change = { op: "set", field: "Demographics.Name", value: "Erin", evidence: "I am Erin" };
+    // Runs are ordered by their millisecond timestamp: keep them apart, as real runs are.
+    const later = () => new Promise((resolve) => setTimeout(resolve, 5));
     await memory.recordLearning({ sessionIds: ["s1"], outcome: "no_changes", appliedCount: 0, rejected: [] });
+    await later();
     await memory.recordLearning({ sessionIds: ["s2"], outcome: "review_rejected", appliedCount: 0, rejected: [{ change, reason: "rejected in review: not her name" }] });
+    await later();
     await memory.recordLearning({ sessionIds: ["s3"], outcome: "malformed", appliedCount: 0, rejected: [], error: "the learner did not call update_persona" });
+    await later();
     await memory.recordLearning({ sessionIds: ["s4"], outcome: "already_learned", appliedCount: 0, rejected: [] });
     persistence.close();
   });
