@@ -4,6 +4,7 @@
 //   node scripts/api-report.mjs --check     exits 1 naming each entry whose public surface differs from its report
 //   node scripts/api-report.mjs --update    rewrites the reports
 //   --reports <dir>                         compare with / write to another folder (default etc/api)
+//   --only <entry,...>                      only these entries (names as in API_ENTRIES)
 import { existsSync, mkdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,24 +28,30 @@ export const API_ENTRIES = {
 };
 
 function parseArgs(argv) {
-  const args = { mode: undefined, reports: join(root, "etc", "api") };
+  const args = { mode: undefined, reports: join(root, "etc", "api"), only: Object.keys(API_ENTRIES) };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--check" || arg === "--update") args.mode = arg.slice(2);
     else if (arg === "--reports") args.reports = resolve(argv[++i] ?? "");
+    else if (arg === "--only") {
+      args.only = (argv[++i] ?? "").split(",").filter(Boolean);
+      const unknown = args.only.filter((name) => !(name in API_ENTRIES));
+      if (unknown.length || !args.only.length) throw new Error(`api-report: --only takes entries of ${Object.keys(API_ENTRIES).join(", ")}; got ${unknown.join(", ") || "none"}`);
+    }
     else throw new Error(`api-report: unknown argument ${arg} (use --check or --update, optionally --reports <dir>)`);
   }
   if (!args.mode) throw new Error("api-report: pass --check or --update");
   return args;
 }
 
-function run({ mode, reports }) {
+function run({ mode, reports, only }) {
   const configPath = join(root, "api-extractor.json");
   const base = ExtractorConfig.loadFile(configPath);
   const changed = [];
   const failed = [];
   mkdirSync(reports, { recursive: true });
-  for (const [name, dts] of Object.entries(API_ENTRIES)) {
+  for (const name of only) {
+    const dts = API_ENTRIES[name];
     const entry = join(root, dts);
     if (!existsSync(entry)) throw new Error(`api-report: ${dts} is missing; run npm run build first`);
     const config = ExtractorConfig.prepare({
@@ -88,7 +95,7 @@ if (isMain) {
       );
     }
     if (failed.length || (args.mode === "check" && changed.length)) process.exit(1);
-    console.log(args.mode === "check" ? `api-report: ${Object.keys(API_ENTRIES).length} entries match their reports` : `api-report: ${changed.length} report(s) updated`);
+    console.log(args.mode === "check" ? `api-report: ${args.only.length} entries match their reports` : `api-report: ${changed.length} report(s) updated`);
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);

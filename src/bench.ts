@@ -1,5 +1,5 @@
 // PersonaBench: load the data, run the evaluation, rebuild or estimate it from code (`persona bench` is the CLI).
-// The benchmark uses the library only through its public entries ("./index.js", "./testing/index.js").
+// The benchmark uses the library only through its public entries ("./index.js", "./render.js", "./models.js", "./testing/index.js", ...).
 
 // Data
 export { loadPersonaBench, formatProblem, isPythonPickle } from "./bench/data/loadPersonaBench.js";

@@ -159,3 +159,33 @@ export function findDocProblems(entries: string[] = ENTRY_FILES): DocProblem[] {
   return problems;
 }
 
+
+/** Each entry's exported names, with the declaration each resolves to (`path:line`). */
+export function entryExports(entries: string[] = ENTRY_FILES): Map<string, Array<{ name: string; declaredAt: string }>> {
+  const configPath = join(ROOT, "tsconfig.json");
+  const config = ts.readConfigFile(configPath, ts.sys.readFile);
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
+  const program = ts.createProgram(
+    entries.map((entry) => join(ROOT, entry)),
+    { ...parsed.options, noEmit: true },
+  );
+  const checker = program.getTypeChecker();
+  const out = new Map<string, Array<{ name: string; declaredAt: string }>>();
+  for (const entry of entries) {
+    const source = program.getSourceFile(join(ROOT, entry));
+    const moduleSymbol = source && checker.getSymbolAtLocation(source);
+    if (!moduleSymbol) throw new Error(`entry exports: ${entry} not found`);
+    out.set(
+      entry,
+      checker.getExportsOfModule(moduleSymbol).map((exported) => {
+        const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+        const declaration = symbol.getDeclarations()?.[0];
+        const declaredAt = declaration
+          ? `${relative(ROOT, declaration.getSourceFile().fileName)}:${declaration.getSourceFile().getLineAndCharacterOfPosition(declaration.getStart()).line + 1}`
+          : "?";
+        return { name: exported.getName(), declaredAt };
+      }),
+    );
+  }
+  return out;
+}
