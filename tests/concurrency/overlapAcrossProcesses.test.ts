@@ -15,6 +15,8 @@ const TRIALS = 10;
 
 interface Worker {
   go(): void;
+  /** Resolves when the worker's chat model has been called. */
+  modelCalled: Promise<void>;
   done: Promise<{ reply: string; learnerPrompts: string[] }>;
 }
 
@@ -25,11 +27,15 @@ function startWorker(args: string[]): Promise<Worker> {
   child.stderr.on("data", (chunk) => (stderr += chunk));
   const lines = createInterface({ input: child.stdout });
   const output: string[] = [];
+  let markModelCalled = () => {};
+  const modelCalled = new Promise<void>((resolve) => (markModelCalled = resolve));
   return new Promise((ready, fail) => {
     lines.on("line", (line) => {
-      if (line === "ready") {
+      if (line === "model") markModelCalled();
+      else if (line === "ready") {
         ready({
           go: () => child.stdin.write("go\n"),
+          modelCalled,
           done: new Promise((finish, crash) =>
             child.on("exit", (code) =>
               code === 0 ? finish(JSON.parse(output.at(-1)!)) : crash(new Error(`worker exited ${code}: ${stderr}`)),
@@ -65,7 +71,7 @@ async function trial(location: string, userId: string): Promise<string[]> {
   const slow = await startWorker([location, userId, `${userId}-a`, `${userId} alpha two`, "600"]);
   const other = await startWorker([location, userId, `${userId}-b`, `${userId} beta one`, "0"]);
   slow.go();
-  await new Promise((r) => setTimeout(r, 150)); // A's second turn is now waiting for its model
+  await slow.modelCalled; // A's second turn is now waiting for its (600 ms) model
   other.go();
   const [slowResult, otherResult] = await Promise.all([slow.done, other.done]);
   prompts.push(...slowResult.learnerPrompts, ...otherResult.learnerPrompts);

@@ -1,6 +1,7 @@
 // Worker for the overlap test: runs one turn of the persona graph (built package, dist/) for a
 // user and thread, with a chat model that answers after a delay and a learner that reports what
-// it was shown. Prints "ready", waits for a line on stdin, runs, prints one JSON line.
+// it was shown. Prints "ready", waits for a line on stdin, runs (printing "model" when the chat
+// model is called), prints one JSON line.
 // usage: node overlapWorker.mjs <db path or postgres url> <user> <thread> <text> <latency ms>
 import { createInterface } from "node:readline";
 import { AIMessage, HumanMessage } from "@langchain/core/messages";
@@ -27,7 +28,11 @@ for await (const _ of lines) break;
 lines.close();
 process.stdin.destroy();
 try {
-  const result = await graph.invoke({ messages: [new HumanMessage(text)] }, { configurable: { thread_id: threadId }, context: { userId } });
+  const announce = { handleChatModelStart: () => process.stdout.write("model\n") };
+  const result = await graph.invoke(
+    { messages: [new HumanMessage(text)] },
+    { configurable: { thread_id: threadId }, context: { userId }, callbacks: [announce] },
+  );
   process.stdout.write(`${JSON.stringify({ reply: String(result.messages.at(-1).content), learnerPrompts })}\n`);
 } finally {
   await persistence.close();
