@@ -6,7 +6,7 @@ import { defineConfig } from "tsdown";
  * writes package.json `exports` from this list (`src/x.ts` → `./x`,
  * `src/x/index.ts` → `./x`).
  */
-export const ENTRIES = [
+const ENTRIES = [
   "src/index.ts",
   "src/graph.ts",
   "src/learning.ts",
@@ -39,7 +39,6 @@ function withTypes(exports: Record<string, unknown>): Record<string, unknown> {
   }
   return typed;
 }
-
 
 export default defineConfig({
   platform: "node",

@@ -6,7 +6,7 @@
 // Usage: node scripts/measure-start.mjs [--runs N] [--stale-runs N] [--prompt "you> "]
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, utimesSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -89,7 +89,10 @@ try {
   for (let i = 0; i < runs; i++) {
     direct.push(await timeToPrompt(`node dist/cli/main.js chat --user measure --db ${join(work, `direct-${i}.db`)}`));
   }
-  console.log(`time to the chat prompt (node ${process.version}, ${runs} fresh / ${staleRuns} stale runs)`);
+  console.log(
+    `time to the chat prompt (node ${process.version}, ${runs} fresh / ${staleRuns} stale runs; ` +
+      `${cpus().length} cores, load average ${loadavg()[0].toFixed(1)} at the end)`,
+  );
   console.log(`  npm start, dist/ stale (rebuilds):  ${format(stale)}`);
   console.log(`  npm start, dist/ fresh:             ${format(fresh)}`);
   console.log(`  node dist/cli/main.js chat:         ${format(direct)}`);
