@@ -4,7 +4,7 @@ import { AIMessageChunk, HumanMessage } from "@langchain/core/messages";
 import { keepCancelledReply } from "../graph/cancelledReply.js";
 import { createPersonaGraph } from "../graph/createPersonaGraph.js";
 import { resolvePersonaSettings } from "../graph/options.js";
-import { PERSONALIZED_CHATBOT, SESSION_RECORDER } from "../graph/routes.js";
+import { PERSONA_UPDATE, PERSONALIZED_CHATBOT, SESSION_RECORDER } from "../graph/routes.js";
 import type { PersonaGraphStateType } from "../graph/state.js";
 import { messageText } from "../render/messageText.js";
 import { PersonaMemory } from "../memory/personaMemory.js";
@@ -163,6 +163,11 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
       const next = (await graph.getState(config())).next;
       // A failure in the chatbot's step is the model call's (the server, the network, or what it sent back).
       if (!cancelled && !isEndpointError(error) && !next.includes(PERSONALIZED_CHATBOT)) throw error;
+      if (cancelled && next.includes(PERSONA_UPDATE)) {
+        // The turn was recorded whole; only the learning run after it was cut off.
+        note("[cancelled; the reply is kept, learning did not finish and runs at a later session end]");
+        return { status: "cancelled" };
+      }
       // Keep exactly what the user saw: the part of the reply shown (marked partial), or nothing.
       const kept = next.includes(SESSION_RECORDER)
         ? // The whole reply was shown; only the recording was cut off.
@@ -246,7 +251,11 @@ export async function runChat(options: ChatOptions, io: ChatIO): Promise<void> {
       }
       // The terminal is back in normal mode: Ctrl-C is a SIGINT again, and skips the learning run.
       const stop = new AbortController();
-      const skip = () => stop.abort();
+      const skip = () => {
+        // The terminal echoed "^C": end its line.
+        io.errors.write("\n");
+        stop.abort();
+      };
       process.once("SIGINT", skip);
       try {
         await endSession(stop.signal, LEARNING_NOW);

@@ -181,6 +181,8 @@ export async function proposePersonaUpdate(
       config,
     );
   } catch (error) {
+    // A run its caller cancelled did not fail: nothing is recorded, the sessions stay pending.
+    config?.signal?.throwIfAborted();
     return {
       sessionIds,
       turnsRead,
@@ -206,6 +208,7 @@ export async function proposePersonaUpdate(
   // Layer 3, after the model-free layers: only changes that passed them cost a call.
   const gated = await gateChanges(valid, settings.semanticGuard, { review: settings.review, config });
   if (gated.error !== undefined) {
+    config?.signal?.throwIfAborted();
     return { ...base, valid: [], rejected: [], error: `semantic guard failed: ${gated.error}`, semanticGuard: gated.run };
   }
   return { ...base, valid: gated.valid, rejected: [...proposed.rejected, ...rejected, ...gated.rejected], semanticGuard: gated.run };

@@ -258,6 +258,38 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
     expect(document.persona.version).toBe(0);
   });
 
+  it("Ctrl-C during a learning run that follows a reply keeps the reply and skips the learning", async () => {
+    const db = join(dir, "midlearn.db");
+    // A chat whose terminal goes away (SIGHUP) leaves its session open.
+    const first = await start("ivy", db, ["--no-history", "--update-every", "1"]);
+    await first.terminal.type("first visit");
+    await first.terminal.keys("Enter");
+    await first.terminal.waitFor(/echo: 11 chars/);
+    first.terminal.close();
+    // The next chat's first turn ends that session, so learning runs right after its reply.
+    const { terminal, exitCode } = await start("ivy", db, ["--no-history", "--update-every", "1"]);
+    const before = server.requests.length;
+    await terminal.type("second visit");
+    await terminal.keys("Enter");
+    await terminal.waitFor(/echo: 12 chars/);
+    for (let i = 0; i < 100 && !server.requests.slice(before).some((r) => r.tools?.length); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    await terminal.keys("C-c");
+    await terminal.waitFor(/\[cancelled; the reply is kept, learning did not finish and runs at a later session end\][\s\S]*you> $/m);
+    await terminal.type("/exit");
+    await terminal.keys("Enter");
+    await terminal.waitFor(/ending the session: learning runs now/);
+    await terminal.keys("C-c");
+    expect(await exitCode()).toBe(0);
+    const document = JSON.parse((await runBuiltCli(["export", "--user", "ivy", "--db", db], "", { ...env })).stdout);
+    const sessions = document.sessions as ExportedSession[];
+    expect(sessions.map((session) => session.status)).toEqual(["ended", "ended"]);
+    expect(sessions.map((session) => session.transcript.map((turn) => turn.messages.map((m) => m.text)))).toEqual([
+      [["first visit", "echo: 11 chars"]],
+      [["second visit", "echo: 12 chars"]],
+    ]);
+    expect(document.learningLog).toEqual([]);
+  });
+
   it("reports an endpoint error with the URL and the model, stores nothing of that message, and stays in the chat", async () => {
     const db = join(dir, "errors.db");
     const { terminal, exitCode } = await start("gus", db, ["--no-history"]);

@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 /** Whether tmux can be run here (the terminal tests skip without it). */
 export const tmuxAvailable = spawnSync("tmux", ["-V"], { stdio: "ignore" }).status === 0;
@@ -6,8 +8,8 @@ export const tmuxAvailable = spawnSync("tmux", ["-V"], { stdio: "ignore" }).stat
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One program on a tmux pseudo-terminal, on a private tmux server (-L), so
- * tests never touch the user's sessions. Keys go in with send-keys; the screen
+ * One program on a tmux pseudo-terminal, on a private tmux server (-S, its
+ * socket beside the exit file), so tests never touch the user's sessions. Keys go in with send-keys; the screen
  * comes back with capture-pane (joined lines, full scrollback).
  */
 export class TmuxTerminal {
@@ -18,7 +20,7 @@ export class TmuxTerminal {
     readonly name: string,
     private readonly exitFile: string,
   ) {
-    this.socket = `persona-test-${process.pid}-${name}`;
+    this.socket = join(dirname(exitFile), `${name}.tmux`);
   }
 
   /**
@@ -40,7 +42,7 @@ export class TmuxTerminal {
   }
 
   private tmux(args: string[], input?: string): string {
-    return execFileSync("tmux", ["-L", this.socket, ...args], { encoding: "utf8", input });
+    return execFileSync("tmux", ["-S", this.socket, ...args], { encoding: "utf8", input });
   }
 
   /** Sends keys one at a time, as a person types. */
@@ -91,6 +93,7 @@ export class TmuxTerminal {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    spawnSync("tmux", ["-L", this.socket, "kill-server"], { stdio: "ignore" });
+    spawnSync("tmux", ["-S", this.socket, "kill-server"], { stdio: "ignore" });
+    rmSync(this.socket, { force: true });
   }
 }
