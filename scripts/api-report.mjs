@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-// API reports of every package entry (etc/api/<entry>.api.md), made by API Extractor from the built
-// .d.ts files (run `npm run build` first).
+// API reports of every package entry (etc/api/<entry>.api.md), made by API Extractor from
+// declarations that tsc emits into dist/api-dts/ (the bundler's .d.ts files order inferred
+// unions differently from one build to the next; tsc's are the same every time).
 //   node scripts/api-report.mjs --check     exits 1 naming each entry whose public surface differs from its report
 //   node scripts/api-report.mjs --update    rewrites the reports
 //   --reports <dir>                         compare with / write to another folder (default etc/api)
 //   --only <entry,...>                      only these entries (names as in API_ENTRIES)
-import { existsSync, mkdirSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
@@ -14,17 +16,17 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Report name → emitted declaration file of the entry (see package.json "exports"). */
 export const API_ENTRIES = {
-  index: "dist/index.d.ts",
-  graph: "dist/graph.d.ts",
-  learning: "dist/learning.d.ts",
-  guard: "dist/guard.d.ts",
-  store: "dist/store.d.ts",
-  render: "dist/render.d.ts",
-  models: "dist/models.d.ts",
-  postgres: "dist/postgres.d.ts",
-  testing: "dist/testing/index.d.ts",
-  bench: "dist/bench.d.ts",
-  generate: "dist/generate.d.ts",
+  index: "dist/api-dts/index.d.ts",
+  graph: "dist/api-dts/graph.d.ts",
+  learning: "dist/api-dts/learning.d.ts",
+  guard: "dist/api-dts/guard.d.ts",
+  store: "dist/api-dts/store.d.ts",
+  render: "dist/api-dts/render.d.ts",
+  models: "dist/api-dts/models.d.ts",
+  postgres: "dist/api-dts/postgres.d.ts",
+  testing: "dist/api-dts/testing/index.d.ts",
+  bench: "dist/api-dts/bench.d.ts",
+  generate: "dist/api-dts/generate.d.ts",
 };
 
 function parseArgs(argv) {
@@ -44,7 +46,21 @@ function parseArgs(argv) {
   return args;
 }
 
+/** Emits the declarations of src/ with tsc into dist/api-dts/. */
+function emitDeclarations() {
+  const out = join(root, "dist", "api-dts");
+  rmSync(out, { recursive: true, force: true });
+  const tsc = join(root, "node_modules", "typescript", "bin", "tsc");
+  const result = spawnSync(
+    process.execPath,
+    [tsc, "-p", join(root, "tsconfig.build.json"), "--emitDeclarationOnly", "--declarationMap", "false", "--sourceMap", "false", "--outDir", out],
+    { encoding: "utf8" },
+  );
+  if (result.status !== 0) throw new Error(`api-report: tsc could not emit declarations:\n${result.stdout}${result.stderr}`);
+}
+
 function run({ mode, reports, only }) {
+  emitDeclarations();
   const configPath = join(root, "api-extractor.json");
   const base = ExtractorConfig.loadFile(configPath);
   const changed = [];
@@ -53,7 +69,7 @@ function run({ mode, reports, only }) {
   for (const name of only) {
     const dts = API_ENTRIES[name];
     const entry = join(root, dts);
-    if (!existsSync(entry)) throw new Error(`api-report: ${dts} is missing; run npm run build first`);
+    if (!existsSync(entry)) throw new Error(`api-report: ${dts} is missing; tsc emitted no declaration for it`);
     const config = ExtractorConfig.prepare({
       configObject: {
         ...base,
