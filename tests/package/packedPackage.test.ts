@@ -51,7 +51,7 @@ const TSCONFIG = (file: string) =>
 const ESM_APP = `import { HumanMessage } from "@langchain/core/messages";
 import { InMemoryStore, MemorySaver } from "@langchain/langgraph";
 import { createPersonaGraph, PersonaMemory, type PersonaGraphOptions } from "langgraph-persona";
-import { createPersonaGraph as fromGraphEntry } from "langgraph-persona/graph";
+import { createSessionManagerNode } from "langgraph-persona/graph";
 import { learnPersona } from "langgraph-persona/learning";
 import { checkStructure } from "langgraph-persona/guard";
 import { SqliteStore } from "langgraph-persona/store";
@@ -61,7 +61,7 @@ import { ScriptedChatModel } from "langgraph-persona/testing";
 import { loadPersonaBench } from "langgraph-persona/bench";
 import type { PostgresStoreOptions } from "langgraph-persona/postgres";
 
-const typed: Array<(...args: never[]) => unknown> = [fromGraphEntry, learnPersona, checkStructure, renderPersona, createChatModelFromEnv];
+const typed: Array<(...args: never[]) => unknown> = [createSessionManagerNode, learnPersona, checkStructure, renderPersona, createChatModelFromEnv];
 const postgresOptions: Partial<PostgresStoreOptions> = {};
 const options: PersonaGraphOptions = { model: new ScriptedChatModel({ replies: ["Hello from the ES module app"] }) };
 const store = new InMemoryStore();
@@ -247,7 +247,10 @@ describe("the packed package", () => {
     for (const name of SUBPATHS.map(specifier).filter((name) => name !== "langgraph-persona/postgres")) {
       expect([name, Array.isArray(result.entries[name]) && result.entries[name].length > 0]).toEqual([name, true]);
     }
-    expect(result.entries["langgraph-persona/graph"]).toEqual(expect.arrayContaining(["createPersonaGraph"]));
+    // Builders live in the root; the graph entry holds the wiring for custom graphs.
+    expect(result.entries["langgraph-persona"]).toEqual(expect.arrayContaining(["createPersonaGraph", "PersonaMemory"]));
+    expect(result.entries["langgraph-persona/graph"]).toEqual(expect.arrayContaining(["SESSION_MANAGER", "createSessionManagerNode"]));
+    expect(result.entries["langgraph-persona/graph"]).not.toContain("createPersonaGraph");
   });
 
   test("CommonJS app: type-checks against the .d.cts files, compiles to require(), runs one turn", async () => {
