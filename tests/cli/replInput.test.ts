@@ -95,9 +95,12 @@ describe("prompt history", () => {
     expect(promptHistoryPath("/data/persona.db", "x".repeat(300))).toMatch(/\/data\/persona\.db\.history\/sha256-[0-9a-f]{64}$/);
   });
 
-  it("for Postgres lives under XDG_STATE_HOME (else ~/.local/state), by host, port and database, never the password", () => {
+  it("for Postgres lives under XDG_STATE_HOME (else ~/.local/state), by host, port, database and schema, never the password", () => {
     const url = "postgres://app:s3cret@db.example:6543/persona?sslmode=require";
     expect(promptHistoryPath(url, "bob", { XDG_STATE_HOME: "/state" })).toBe("/state/persona/history/db.example_6543_persona/bob");
+    expect(promptHistoryPath("postgres://db.example/persona?schema=tenant_a", "bob", { XDG_STATE_HOME: "/state" })).toBe(
+      "/state/persona/history/db.example_5432_persona_tenant_a/bob",
+    );
     expect(promptHistoryPath("postgresql://127.0.0.1/test", "bob", { HOME: "/home/u" })).toBe(
       "/home/u/.local/state/persona/history/127.0.0.1_5432_test/bob",
     );

@@ -16,7 +16,7 @@ function fileNameFor(userId: string): string {
 /**
  * Where `persona chat` keeps a user's prompt history. For a SQLite database,
  * beside it: `<db>.history/<user>`. For Postgres, on this machine:
- * `$XDG_STATE_HOME/persona/history/<host>_<port>_<database>/<user>`
+ * `$XDG_STATE_HOME/persona/history/<host>_<port>_<database>[_<schema>]/<user>`
  * (XDG_STATE_HOME defaults to ~/.local/state). The user id is percent-encoded.
  *
  * @param db the resolved database (an absolute SQLite path or a postgres:// URL)
@@ -31,7 +31,9 @@ export function promptHistoryPath(db: string, userId: string, env: NodeJS.Proces
   const url = new URL(db);
   // Never the credentials: only where the database is.
   const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "postgres";
-  const place = `${url.hostname || "localhost"}_${url.port || "5432"}_${database}`.replace(/[^A-Za-z0-9._-]/g, "_");
+  // Another schema is another set of users' data: its own history.
+  const schema = url.searchParams.get("schema");
+  const place = [url.hostname || "localhost", url.port || "5432", database, ...(schema ? [schema] : [])].join("_").replace(/[^A-Za-z0-9._-]/g, "_");
   const stateHome = env.XDG_STATE_HOME?.trim() || join(env.HOME?.trim() || homedir(), ".local", "state");
   return join(stateHome, "persona", "history", place, fileNameFor(userId));
 }
