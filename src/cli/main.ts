@@ -11,7 +11,8 @@ const ENVIRONMENT = `environment:
   OPENAI_API_KEY, OPENAI_BASE_URL  model endpoint (any OpenAI-compatible server)
   PERSONA_MODEL                    model name (default gpt-4o-mini)
   PERSONA_DB                       database (default ./persona.db)
-  PERSONA_SEMANTIC_GUARD           "off" turns the learning-time semantic guard off (default on)`;
+  PERSONA_SEMANTIC_GUARD           "off" turns the learning-time semantic guard off (default on)
+  PERSONA_HISTORY                  "off": persona chat keeps no prompt history file (default on)`;
 
 function usage(commands: CliCommand[]): string {
   const lines = commands.map((command) => `  ${command.name} ${command.usage}\n        ${command.summary}`);
