@@ -7,27 +7,25 @@
 //   --reports <dir>                         compare with / write to another folder (default etc/api)
 //   --only <entry,...>                      only these entries (names as in API_ENTRIES)
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Extractor, ExtractorConfig } from "@microsoft/api-extractor";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Report name → emitted declaration file of the entry (see package.json "exports"). */
-export const API_ENTRIES = {
-  index: "dist/api-dts/index.d.ts",
-  graph: "dist/api-dts/graph.d.ts",
-  learning: "dist/api-dts/learning.d.ts",
-  guard: "dist/api-dts/guard.d.ts",
-  store: "dist/api-dts/store.d.ts",
-  render: "dist/api-dts/render.d.ts",
-  models: "dist/api-dts/models.d.ts",
-  postgres: "dist/api-dts/postgres.d.ts",
-  testing: "dist/api-dts/testing/index.d.ts",
-  bench: "dist/api-dts/bench.d.ts",
-  generate: "dist/api-dts/generate.d.ts",
-};
+/**
+ * Report name → declaration file of each package entry, from package.json "exports" (which the
+ * build writes from the entry list in tsdown.config.ts): "." is "index", "./x" is "x".
+ */
+export const API_ENTRIES = Object.fromEntries(
+  Object.entries(JSON.parse(readFileSync(join(root, "package.json"), "utf8")).exports)
+    .filter(([subpath]) => subpath !== "./package.json")
+    .map(([subpath, target]) => [
+      subpath === "." ? "index" : subpath.slice(2),
+      target.import.default.replace(/^\.\/dist\//, "dist/api-dts/").replace(/\.js$/, ".d.ts"),
+    ]),
+);
 
 function parseArgs(argv) {
   const args = { mode: undefined, reports: join(root, "etc", "api"), only: Object.keys(API_ENTRIES) };

@@ -1,20 +1,16 @@
+import { readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import ts from "typescript";
 
-/** The package entries, as source files (each is built to the dist file package.json exports). */
-export const ENTRY_FILES = [
-  "src/index.ts",
-  "src/graph.ts",
-  "src/learning.ts",
-  "src/guard.ts",
-  "src/store.ts",
-  "src/render.ts",
-  "src/models.ts",
-  "src/postgres.ts",
-  "src/testing/index.ts",
-  "src/bench.ts",
-  "src/generate.ts",
-];
+/**
+ * The package entries, as source files: read from package.json "exports", which the build writes
+ * from the entry list in tsdown.config.ts (`./dist/x.js` is built from `src/x.ts`).
+ */
+export const ENTRY_FILES: string[] = Object.entries(
+  JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")).exports as Record<string, { import?: { default: string } }>,
+)
+  .filter(([subpath]) => subpath !== "./package.json")
+  .map(([, target]) => target.import!.default.replace(/^\.\/dist\//, "src/").replace(/\.js$/, ".ts"));
 
 export interface DocProblem {
   entry: string;
