@@ -75,6 +75,22 @@ describe("TerminalInput", () => {
     expect(forwarded()).toBe("kept");
   });
 
+  it("after Enter holds the rest of the burst, and later keys, until the next prompt asks for them", async () => {
+    const { input, send, forwarded } = harness();
+    await send("late reply\rtyped");
+    await send(" ahead");
+    expect(forwarded()).toBe("late reply\r");
+    input.releaseTypeAhead();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(forwarded()).toBe("late reply\rtyped ahead");
+    // Two lines typed ahead: one per prompt.
+    await send("\rsecond\rthird");
+    expect(forwarded()).toBe("late reply\rtyped ahead\r");
+    input.releaseTypeAhead();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(forwarded()).toBe("late reply\rtyped ahead\rsecond\r");
+  });
+
   it("forwards a lone Escape that looked like the start of a paste marker after a moment", async () => {
     const { send, forwarded } = harness();
     await send("\x1b");

@@ -60,6 +60,8 @@ export class TerminalInput {
   private paste: string | null = null;
   private typeAhead = "";
   private isBusy = false;
+  /** A line was just sent: keys wait until the next prompt asks for them (busy may not be set yet). */
+  private awaitingPrompt = false;
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly onData = (chunk: Buffer | string) => this.take(typeof chunk === "string" ? chunk : this.decoder.write(chunk));
 
@@ -87,7 +89,9 @@ export class TerminalInput {
 
   /** Hands the keys held back while busy to readline (call once its prompt is shown). */
   releaseTypeAhead(): void {
-    if (this.isBusy || !this.typeAhead) return;
+    if (this.isBusy) return;
+    this.awaitingPrompt = false;
+    if (!this.typeAhead) return;
     const keys = this.typeAhead;
     this.typeAhead = "";
     this.forward(keys);
@@ -146,7 +150,7 @@ export class TerminalInput {
 
   private keys(text: string): void {
     if (!text) return;
-    if (!this.isBusy) {
+    if (!this.isBusy && !this.awaitingPrompt) {
       this.forward(text);
       return;
     }
@@ -162,7 +166,17 @@ export class TerminalInput {
 
   /** Hands keys to readline one per read: given several at once, readline mis-edits (seen with Left in a burst). */
   private forward(text: string): void {
-    for (const key of text.match(KEY) ?? []) this.stream.write(key);
+    const keys = text.match(KEY) ?? [];
+    for (let i = 0; i < keys.length; i++) {
+      this.stream.write(keys[i]!);
+      if (keys[i] === "\r" || keys[i] === "\n") {
+        // Enter sent a line: what follows in the same burst belongs to the next prompt, which
+        // shows once the line's work is done (a busy machine delivers Enter and later keys together).
+        this.awaitingPrompt = true;
+        this.typeAhead = keys.slice(i + 1).join("") + this.typeAhead;
+        return;
+      }
+    }
   }
 
   private finishPaste(raw: string): void {
@@ -174,13 +188,13 @@ export class TerminalInput {
       droppedControls++;
       return "";
     });
-    const edited = this.isBusy ? this.typeAhead.length : this.options.currentLength();
+    const edited = this.isBusy || this.awaitingPrompt ? this.typeAhead.length : this.options.currentLength();
     if (edited + clean.length > this.options.maxChars) {
       this.options.onPaste({ inserted: false, chars: edited + clean.length, limit: this.options.maxChars });
       return;
     }
     const keys = clean.replace(/\n/g, NEWLINE_MARK);
-    if (this.isBusy) this.typeAhead += keys;
+    if (this.isBusy || this.awaitingPrompt) this.typeAhead += keys;
     else this.stream.write(keys);
     this.options.onPaste({ inserted: true, chars: clean.length, lines: clean.split("\n").length, droppedControls });
   }
