@@ -125,6 +125,19 @@ export class CostMeter {
   }
 }
 
+/** Calls and tokens of all roles together. */
+export function costTotals(cost: CostByRole): { calls: number; promptTokens: number; completionTokens: number } {
+  const total = { calls: 0, promptTokens: 0, completionTokens: 0 };
+  for (const role of BENCH_ROLES) {
+    const c = cost[role];
+    if (!c) continue;
+    total.calls += c.calls;
+    total.promptTokens += c.promptTokens;
+    total.completionTokens += c.completionTokens;
+  }
+  return total;
+}
+
 /** The first line of an error's message. */
 export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

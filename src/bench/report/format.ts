@@ -1,3 +1,5 @@
+import type { BenchRole } from "../cost.js";
+import type { RoleModelInfo } from "../models.js";
 import type { Interval } from "../stats/bootstrap.js";
 
 /** "2.10 [1.80, 2.40]"; "2.10" without an interval (one persona); "–" without data. */
@@ -24,3 +26,24 @@ export const thousands = (n: number) => n.toLocaleString("en-US");
 
 /** The mark of a figure whose inputs had failures or unreadable replies. */
 export const MARK = "*";
+
+/** A Markdown table; columns after the first are right-aligned unless `align` says otherwise. */
+export function markdownTable(header: string[], rows: string[][], align?: string[]): string[] {
+  return [
+    `| ${header.join(" | ")} |`,
+    `|${(align ?? header.map((_, i) => (i === 0 ? "---" : "---:"))).join("|")}|`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ];
+}
+
+/** The table of the model, endpoint and temperature each role ran with. */
+export function modelTable(roles: readonly BenchRole[], models: Partial<Record<BenchRole, RoleModelInfo>>): string[] {
+  return markdownTable(
+    ["role", "model", "endpoint", "temperature"],
+    roles.map((role) => {
+      const m = models[role];
+      return [role, m?.model ?? "?", m?.baseURL ?? "?", m?.temperature === undefined ? "endpoint default" : String(m.temperature)];
+    }),
+    ["---", "---", "---", "---"],
+  );
+}

@@ -1,7 +1,7 @@
 import { BENCH_ROLES, type BenchRole } from "../cost.js";
 import type { RoleModelInfo } from "../models.js";
 import { protocolTable, type ProtocolName } from "../protocol.js";
-import { formatDifference, formatInterval, MARK, percent, thousands } from "./format.js";
+import { formatDifference, formatInterval, MARK, markdownTable, modelTable, percent, thousands } from "./format.js";
 import { SESSION_GROUPS, type BenchSummary, type ConditionSummary, type Figure } from "./summarize.js";
 
 /** What the report says about the run besides the figures. */
@@ -93,14 +93,6 @@ export function breachLines(summary: BenchSummary): string[] {
   );
 }
 
-function table(header: string[], rows: string[][], align?: string[]): string[] {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${(align ?? header.map((_, i) => (i === 0 ? "---" : "---:"))).join("|")}|`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ];
-}
-
 function roleCell(c: ConditionSummary, role: BenchRole): string {
   const h = c.roles[role];
   if (!h.calls && !h.outcomes) return "–";
@@ -121,18 +113,11 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
       ? "The chatbot was given each scene's description and API documentation (as in the paper's released code)."
       : "The chatbot saw only the user's messages and its tools' results, never the scene's description.",
     "",
-    ...table(
-      ["role", "model", "endpoint", "temperature"],
-      BENCH_ROLES.map((role) => {
-        const m = context.models[role];
-        return [role, m?.model ?? "?", m?.baseURL ?? "?", m?.temperature === undefined ? "endpoint default" : String(m.temperature)];
-      }),
-      ["---", "---", "---", "---"],
-    ),
+    ...modelTable(BENCH_ROLES, context.models),
     "",
     "## Results",
     "",
-    ...table(MAIN_HEADER, mainRows(summary)),
+    ...markdownTable(MAIN_HEADER, mainRows(summary)),
     "",
     `Each figure is a mean over personas (each persona's mean over its scenes and repeats) with its ${summary.bootstrap.level * 100} % bootstrap interval ` +
       `(${summary.bootstrap.resamples} resamples of the personas, seed ${summary.bootstrap.seed}); no interval with one persona. ` +
@@ -173,7 +158,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
           formatDifference(c[key]!.personalization),
         ]);
       if (rows.length) {
-        lines.push("", `## Difference to ${name} (paired by persona, 95 % interval)`, "", ...table(header, rows));
+        lines.push("", `## Difference to ${name} (paired by persona, 95 % interval)`, "", ...markdownTable(header, rows));
       }
     }
   }
@@ -190,7 +175,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
     "## Turns per scene index",
     "",
     ...chart("turns-by-scene", "turns per scene"),
-    ...table(
+    ...markdownTable(
       ["condition", ...scenes.map((s) => `#${s}`)],
       summary.conditions.map((c) => [c.condition, ...scenes.map((s) => formatInterval(c.turnsByScene[s]))]),
     ),
@@ -200,7 +185,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
   const withWins = summary.conditions.filter((c) => c.winRate);
   if (withWins.length) {
     lines.push(
-      ...table(
+      ...markdownTable(
         ["condition", ...SESSION_GROUPS.map((g) => `sessions ${g.label}`), "all", "judgments", "unreadable", "failed"],
         withWins.map((c) => [
           c.condition,
@@ -221,7 +206,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
   if (withSimilarity.length) {
     const groups = [...new Set(withSimilarity.flatMap((c) => Object.keys(c.similarity!.groups)))];
     lines.push(
-      ...table(
+      ...markdownTable(
         ["condition", ...groups, "overall", "judged", "unreadable", "no verdict"],
         withSimilarity.map((c) => [
           c.condition,
@@ -245,7 +230,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
       "",
       "## Learning",
       "",
-      ...table(
+      ...markdownTable(
         ["condition", "runs", "applied", "no changes", "all rejected", "unreadable", "failed", "already learned", "changes applied", "sessions set aside"],
         withLearning.map((c) => {
           const l = c.learning!;
@@ -266,14 +251,14 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
     "",
     "## Failures and unreadable replies per role",
     "",
-    ...table(["condition", ...BENCH_ROLES], summary.conditions.map((c) => [c.condition, ...BENCH_ROLES.map((role) => roleCell(c, role))])),
+    ...markdownTable(["condition", ...BENCH_ROLES], summary.conditions.map((c) => [c.condition, ...BENCH_ROLES.map((role) => roleCell(c, role))])),
     "",
     "Failed: calls that ended in an error after the client's retries. Unreadable: chatbot replies with no text, simulated-user decisions and judge verdicts that could not be read after one retry, tool results with no text, learner runs without an `update_persona` call.",
   );
 
   lines.push("", "## Cost", "", ...chart("cost-by-condition", "cost per condition"));
   lines.push(
-    ...table(
+    ...markdownTable(
       ["condition", "model calls", "prompt tokens", "completion tokens", ...BENCH_ROLES.map((r) => `${r} calls`), "scene wall time"],
       summary.conditions.map((c) => [
         c.condition,
@@ -313,7 +298,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
     "",
     "## Protocol",
     "",
-    ...table(
+    ...markdownTable(
       ["setting", "default", "release", "this run"],
       protocolTable().map((row) => [row.setting, row.default, row.release, context.protocol === "release" ? row.release : row.default]),
       ["---", "---", "---", "---"],

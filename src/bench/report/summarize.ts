@@ -1,4 +1,4 @@
-import { addCosts, BENCH_ROLES, type BenchRole, type CostByRole } from "../cost.js";
+import { addCosts, BENCH_ROLES, costTotals, type BenchRole, type CostByRole } from "../cost.js";
 import {
   repeatOf,
   type BenchRecord,
@@ -171,18 +171,6 @@ export interface BenchSummary {
   bootstrap: typeof BOOTSTRAP;
 }
 
-function totals(cost: CostByRole) {
-  const total = { calls: 0, promptTokens: 0, completionTokens: 0 };
-  for (const role of BENCH_ROLES) {
-    const c = cost[role];
-    if (!c) continue;
-    total.calls += c.calls;
-    total.promptTokens += c.promptTokens;
-    total.completionTokens += c.completionTokens;
-  }
-  return total;
-}
-
 /** Turns a scene counts for: its turns when satisfied, the cap when capped; unreadable decisions count for nothing. */
 function sceneTurns(scene: SceneResult, cap: number): number | undefined {
   if (scene.outcome === "user_malformed") return undefined;
@@ -347,7 +335,7 @@ export function summarize(
       turnsByScene,
       roles: {} as Record<BenchRole, RoleHealth>,
       problems: {},
-      cost: { ...cost, total: totals(cost) },
+      cost: { ...cost, total: costTotals(cost) },
       wallMs: scenes.reduce((sum, s) => sum + s.wallMs, 0),
     };
 

@@ -1,6 +1,6 @@
 import type { BenchRole } from "../../cost.js";
 import type { RoleModelInfo } from "../../models.js";
-import { formatDifference, formatInterval, MARK, percent, thousands } from "../../report/format.js";
+import { formatDifference, formatInterval, MARK, markdownTable, modelTable, percent, thousands } from "../../report/format.js";
 import type { Interval } from "../../stats/bootstrap.js";
 import { describePrefEvalCondition, type PrefEvalCondition } from "../conditions.js";
 import type { PrefEvalForm } from "../data/types.js";
@@ -20,14 +20,6 @@ export interface PrefEvalReportContext {
   /** Chart file names by chart, with the reason when a chart has no data. */
   charts: Record<string, { png: string; spec: string; noData?: string }>;
   chartError?: string;
-}
-
-function table(header: string[], rows: string[][], align?: string[]): string[] {
-  return [
-    `| ${header.join(" | ")} |`,
-    `|${(align ?? header.map((_, i) => (i === 0 ? "---" : "---:"))).join("|")}|`,
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ];
 }
 
 const pct = (interval: Interval | undefined) => formatInterval(interval, 0, true);
@@ -96,18 +88,11 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
     `Data: \`${context.data}\` — ${summary.scope.items} items (${groups.map(([g, n]) => `${g}: ${n}`).join(", ")}). ` +
       `Filler turns: ${summary.scope.fillers.join(", ")}. Semantic guard: ${context.semanticGuard ? "on" : "off"}.`,
     "",
-    ...table(
-      ["role", "model", "endpoint", "temperature"],
-      PREFEVAL_ROLES.map((role) => {
-        const m = context.models[role];
-        return [role, m?.model ?? "?", m?.baseURL ?? "?", m?.temperature === undefined ? "endpoint default" : String(m.temperature)];
-      }),
-      ["---", "---", "---", "---"],
-    ),
+    ...modelTable(PREFEVAL_ROLES, context.models),
     "",
     "## Accuracy by condition and filler turns",
     "",
-    ...table(prefEvalMainHeader(summary), prefEvalMainRows(summary)),
+    ...markdownTable(prefEvalMainHeader(summary), prefEvalMainRows(summary)),
     "",
     `A reply follows the preference when the judge finds it helpful and not violating the preference (PrefEval's definition). ` +
       `Accuracy: share of judged replies that follow it, a mean over items with its ${summary.bootstrap.level * 100} % bootstrap interval ` +
@@ -149,7 +134,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
     }),
   );
   lines.push(
-    ...table(["condition", "filler turns", "judged", ...PREFEVAL_ERROR_TYPES, "left out (unreadable)", "no verdict (judge failed)"], errorRows),
+    ...markdownTable(["condition", "filler turns", "judged", ...PREFEVAL_ERROR_TYPES, "left out (unreadable)", "no verdict (judge failed)"], errorRows),
     "",
     "unhelpful: the reply does not really answer (declines, only asks back, says it cannot remember). For helpful replies that violate the preference: " +
       "inconsistent (it acknowledges the preference, restated correctly, and violates it anyway), hallucinated-violation (it acknowledges a preference the user does not have), " +
@@ -159,7 +144,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
   const breakdown = (title: string, keys: string[], pick: (c: PrefEvalConditionSummary, key: string, f: number | "all") => string) => {
     const rows = summary.conditions.flatMap((c) => keys.map((key) => [c.condition, key, ...summary.scope.fillers.map((f) => pick(c, key, f)), pick(c, key, "all")]));
     const align = ["---", "---", ...summary.scope.fillers.map(() => "---:"), "---:"];
-    lines.push("", `## Accuracy by ${title}`, "", ...table(["condition", title, ...fillerHeader(summary), "all"], rows, align));
+    lines.push("", `## Accuracy by ${title}`, "", ...markdownTable(["condition", title, ...fillerHeader(summary), "all"], rows, align));
   };
   breakdown("form", summary.scope.forms, (c, form, f) => accuracyAt(summary, c, f, form as PrefEvalForm));
   breakdown("topic", summary.scope.topics, (c, topic, f) => accuracyAt(summary, c, f, "all", topic));
@@ -168,7 +153,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
   if (withNone.length) {
     const header = ["condition", ...fillerHeader(summary)];
     const at = (d: Record<string, Interval>, c: PrefEvalConditionSummary, f: number) => formatDifference(d[c.usesFillers ? String(f) : "null"], 0, true);
-    lines.push("", "## Difference to none (paired by item, 95 % interval)", "", ...table(header, withNone.map((c) => [c.condition, ...summary.scope.fillers.map((f) => at(c.vsNone!, c, f))])));
+    lines.push("", "## Difference to none (paired by item, 95 % interval)", "", ...markdownTable(header, withNone.map((c) => [c.condition, ...summary.scope.fillers.map((f) => at(c.vsNone!, c, f))])));
     const persona = summary.conditions.find((c) => c.vsInContext);
     if (persona) {
       lines.push("", "persona − in-context (paired by item): " + summary.scope.fillers.map((f) => `F = ${f}: ${formatDifference(persona.vsInContext![String(f)], 0, true)}`).join("; ") + ".");
@@ -182,7 +167,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
       const s = persona.stored;
       lines.push(
         ...chart("stored-preference", "stored preference by filler turns"),
-        ...table(
+        ...markdownTable(
           ["", ...fillerHeader(summary), "all"],
           [
             ["learned persona records the preference", ...summary.scope.fillers.map((f) => pct(s.byFillers[String(f)])), pct(s.contains)],
@@ -193,7 +178,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
         `A judge read each stored persona and said whether it records the item's preference (${s.judged} verdicts; ${s.empty} personas were empty, counted as not recording it without a call; ` +
           `${s.unreadable} unreadable and ${s.failed} failed verdicts left out).`,
         "",
-        ...table(
+        ...markdownTable(
           ["", "reply follows", "reply does not follow"],
           [
             ["persona records the preference", String(s.crossTab.storedAndFollowed), `${s.crossTab.storedNotFollowed} (following failures)`],
@@ -207,7 +192,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
       const l = persona.learning;
       lines.push(
         "",
-        ...table(
+        ...markdownTable(
           ["runs", "applied", "no changes", "all rejected", "unreadable", "failed (item retried)", "changes applied"],
           [[l.runs, l.applied, l.noChanges, l.allRejected, l.malformed, l.failedRuns, l.changesApplied].map(String)],
         ),
@@ -226,7 +211,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
     "",
     "## Failures and unreadable replies per role",
     "",
-    ...table(["condition", ...PREFEVAL_ROLES], summary.conditions.map((c) => [c.condition, ...PREFEVAL_ROLES.map((role) => roleCell(c, role))])),
+    ...markdownTable(["condition", ...PREFEVAL_ROLES], summary.conditions.map((c) => [c.condition, ...PREFEVAL_ROLES.map((role) => roleCell(c, role))])),
     "",
     "Failed: calls that ended in an error after the client's retries. Unreadable: empty chatbot replies, learner runs without an `update_persona` call, judge verdicts that could not be read after one retry.",
   );
@@ -241,7 +226,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
     "",
     "## Cost",
     "",
-    ...table(
+    ...markdownTable(
       ["condition", "model calls", "prompt tokens", "completion tokens", ...PREFEVAL_ROLES.map((r) => `${r} calls`), "item wall time"],
       summary.conditions.map((c) => [
         c.condition,

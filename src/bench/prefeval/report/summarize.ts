@@ -1,4 +1,4 @@
-import { addCosts, BENCH_ROLES, type BenchRole, type CostByRole } from "../../cost.js";
+import { addCosts, BENCH_ROLES, costTotals, type BenchRole, type CostByRole } from "../../cost.js";
 import { health, reasonKey, type Breach, type RoleHealth } from "../../report/summarize.js";
 import { BOOTSTRAP, bootstrapMean, pairedDifference, type Interval } from "../../stats/bootstrap.js";
 import { playsSessionOne, type PrefEvalCondition } from "../conditions.js";
@@ -142,18 +142,6 @@ export interface PrefEvalSummary {
 
 const zeroErrors = (): Record<PrefEvalErrorType, number> => Object.fromEntries(PREFEVAL_ERROR_TYPES.map((e) => [e, 0])) as Record<PrefEvalErrorType, number>;
 
-function totals(cost: CostByRole) {
-  const total = { calls: 0, promptTokens: 0, completionTokens: 0 };
-  for (const role of BENCH_ROLES) {
-    const c = cost[role];
-    if (!c) continue;
-    total.calls += c.calls;
-    total.promptTokens += c.promptTokens;
-    total.completionTokens += c.completionTokens;
-  }
-  return total;
-}
-
 /** A record's classification; an empty reply is unreadable (the chatbot's). */
 function verdictOf(record: PrefEvalItemResult): ReplyClassification {
   if (!record.judgment) return { status: "unreadable", checks: [] };
@@ -273,7 +261,7 @@ export function summarizePrefEval(records: PrefEvalRecord[], scope: PrefEvalScop
       errors: pooled.errors,
       roles: {} as Record<BenchRole, RoleHealth>,
       problems: [],
-      cost: { ...cost, total: totals(cost) },
+      cost: { ...cost, total: costTotals(cost) },
       wallMs: results.reduce((sum, r) => sum + r.wallMs, 0),
     };
 

@@ -1,8 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { firstLine } from "../../cost.js";
-import { renderCharts, type RenderedChart } from "../../report/renderCharts.js";
-import { REPORT_FILES } from "../../report/writeReport.js";
+import type { RenderedChart } from "../../report/renderCharts.js";
+import { REPORT_FILES, writeChartFiles } from "../../report/writeReport.js";
 import { placeKey, type PrefEvalItemResult, type PrefEvalRecord } from "../results.js";
 import { prefEvalChartSpecs } from "./charts.js";
 import { renderPrefEvalReport, type PrefEvalReportContext } from "./markdown.js";
@@ -73,22 +72,7 @@ export async function writePrefEvalReport(
     writeFileSync(join(outDir, name), data);
     files.push(name);
   };
-  const jobs = prefEvalChartSpecs(summary).map((chart) => {
-    const names = { spec: `${chart.name}.vl.json`, svg: `${chart.name}.svg`, png: `${chart.name}.png` };
-    write(names.spec, `${JSON.stringify(chart.spec, null, 2)}\n`);
-    return { chart, names, files: { spec: join(outDir, names.spec), svg: join(outDir, names.svg), png: join(outDir, names.png) } };
-  });
-  let charts: RenderedChart[] = [];
-  let chartError: string | undefined;
-  try {
-    charts = await renderCharts(jobs.map(({ chart, files: paths }) => ({ chart, files: paths })));
-    for (const job of jobs) files.push(job.names.svg, job.names.png);
-  } catch (error) {
-    chartError = firstLine(error);
-  }
-  const chartIndex = Object.fromEntries(
-    chartError ? [] : jobs.map(({ chart, names }) => [chart.name, { png: names.png, spec: names.spec, ...(chart.noData ? { noData: chart.noData } : {}) }]),
-  );
+  const { charts, chartIndex, chartError } = await writeChartFiles(outDir, prefEvalChartSpecs(summary), write, files);
   const markdown = renderPrefEvalReport(summary, { ...options.context, charts: chartIndex, ...(chartError ? { chartError } : {}) });
   write(REPORT_FILES.report, markdown);
   if (options.scope.conditions.includes("persona")) write(STORED_PERSONAS_FILE, storedPersonas(records, options.scope));
