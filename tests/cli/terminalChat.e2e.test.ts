@@ -264,7 +264,8 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
     const first = await start("ivy", db, ["--no-history", "--update-every", "1"]);
     await first.terminal.type("first visit");
     await first.terminal.keys("Enter");
-    await first.terminal.waitFor(/echo: 11 chars/);
+    // The prompt comes back once the turn is recorded; closing before that could lose the transcript.
+    await first.terminal.waitFor(/echo: 11 chars\nyou> $/m);
     first.terminal.close();
     // The next chat's first turn ends that session, so learning runs right after its reply.
     const { terminal, exitCode } = await start("ivy", db, ["--no-history", "--update-every", "1"]);
@@ -273,6 +274,9 @@ describeTerminal("persona chat on a terminal (tmux)", () => {
     await terminal.keys("Enter");
     await terminal.waitFor(/echo: 12 chars/);
     for (let i = 0; i < 100 && !server.requests.slice(before).some((r) => r.tools?.length); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // The learner was called and has not answered yet (it holds its reply for 8 s).
+    expect(server.requests.slice(before).some((r) => r.tools?.length)).toBe(true);
+    expect(terminal.screen()).not.toMatch(/echo: 12 chars\nyou> $/m);
     await terminal.keys("C-c");
     await terminal.waitFor(/\[cancelled; the reply is kept, learning did not finish and runs at a later session end\][\s\S]*you> $/m);
     await terminal.type("/exit");
