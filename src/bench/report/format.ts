@@ -1,4 +1,4 @@
-import type { BenchRole } from "../cost.js";
+import type { BenchRole, CostByRole } from "../cost.js";
 import type { RoleModelInfo } from "../models.js";
 import type { Interval } from "../stats/bootstrap.js";
 
@@ -45,5 +45,27 @@ export function modelTable(roles: readonly BenchRole[], models: Partial<Record<B
       return [role, m?.model ?? "?", m?.baseURL ?? "?", m?.temperature === undefined ? "endpoint default" : String(m.temperature)];
     }),
     ["---", "---", "---", "---"],
+  );
+}
+
+/** One row of the cost table: a condition's totals, its calls per role and its wall time. */
+export interface CostRow {
+  condition: string;
+  cost: CostByRole & { total: { calls: number; promptTokens: number; completionTokens: number } };
+  wallMs: number;
+}
+
+/** The cost table: calls and tokens per condition, calls per role, and the wall time under `wallLabel`. */
+export function costTable(roles: readonly BenchRole[], rows: readonly CostRow[], wallLabel: string): string[] {
+  return markdownTable(
+    ["condition", "model calls", "prompt tokens", "completion tokens", ...roles.map((role) => `${role} calls`), wallLabel],
+    rows.map((row) => [
+      row.condition,
+      thousands(row.cost.total.calls),
+      thousands(row.cost.total.promptTokens),
+      thousands(row.cost.total.completionTokens),
+      ...roles.map((role) => thousands(row.cost[role]?.calls ?? 0)),
+      `${(row.wallMs / 1000).toFixed(1)} s`,
+    ]),
   );
 }

@@ -1,7 +1,7 @@
 import { BENCH_ROLES, type BenchRole } from "../cost.js";
 import type { RoleModelInfo } from "../models.js";
 import { protocolTable, type ProtocolName } from "../protocol.js";
-import { formatDifference, formatInterval, MARK, markdownTable, modelTable, percent, thousands } from "./format.js";
+import { costTable, formatDifference, formatInterval, MARK, markdownTable, modelTable, percent, thousands } from "./format.js";
 import { SESSION_GROUPS, type BenchSummary, type ConditionSummary, type Figure } from "./summarize.js";
 
 /** What the report says about the run besides the figures. */
@@ -257,19 +257,7 @@ export function renderMarkdownReport(summary: BenchSummary, context: ReportConte
   );
 
   lines.push("", "## Cost", "", ...chart("cost-by-condition", "cost per condition"));
-  lines.push(
-    ...markdownTable(
-      ["condition", "model calls", "prompt tokens", "completion tokens", ...BENCH_ROLES.map((r) => `${r} calls`), "scene wall time"],
-      summary.conditions.map((c) => [
-        c.condition,
-        thousands(c.cost.total.calls),
-        thousands(c.cost.total.promptTokens),
-        thousands(c.cost.total.completionTokens),
-        ...BENCH_ROLES.map((role) => thousands(c.cost[role]?.calls ?? 0)),
-        `${(c.wallMs / 1000).toFixed(1)} s`,
-      ]),
-    ),
-  );
+  lines.push(...costTable(BENCH_ROLES, summary.conditions, "scene wall time"));
   const withoutUsage = summary.conditions.reduce((sum, c) => sum + BENCH_ROLES.reduce((s, r) => s + (c.cost[r]?.callsWithoutUsage ?? 0), 0), 0);
   if (withoutUsage) lines.push("", `${withoutUsage} model calls reported no token usage; token totals undercount them.`);
 

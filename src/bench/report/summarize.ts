@@ -50,6 +50,29 @@ export interface RoleHealth {
 }
 
 /**
+ * The roles whose failure or unreadable rate passes `maxFailureRate`, per condition.
+ * @param conditions - each condition's name and role health
+ * @param maxFailureRate - the highest rate that is not a breach
+ * @returns the breaches, in condition and role order
+ */
+export function findBreaches(conditions: ReadonlyArray<{ condition: string; roles: Record<BenchRole, RoleHealth> }>, maxFailureRate: number): Breach[] {
+  const breaches: Breach[] = [];
+  for (const { condition, roles } of conditions) {
+    for (const role of BENCH_ROLES) {
+      const h = roles[role];
+      if (h.failureRate !== null && h.failureRate > maxFailureRate) {
+        breaches.push({ condition, role, kind: "failure", rate: h.failureRate, count: h.failed, of: h.calls });
+      }
+      if (h.unreadableRate !== null && h.unreadableRate > maxFailureRate) {
+        breaches.push({ condition, role, kind: "unreadable", rate: h.unreadableRate, count: h.unreadable, of: h.outcomes });
+      }
+    }
+  }
+  return breaches;
+}
+
+
+/**
  * A role whose failure or unreadable rate passed the threshold.
  * @example
  * for (const breach of summary.breaches as Breach[]) console.warn(breach.condition, breach.role, breach.rate);
@@ -464,17 +487,6 @@ export function summarize(
     }
   }
 
-  const breaches: Breach[] = [];
-  for (const summary of out) {
-    for (const role of BENCH_ROLES) {
-      const h = summary.roles[role];
-      if (h.failureRate !== null && h.failureRate > maxFailureRate) {
-        breaches.push({ condition: summary.condition, role, kind: "failure", rate: h.failureRate, count: h.failed, of: h.calls });
-      }
-      if (h.unreadableRate !== null && h.unreadableRate > maxFailureRate) {
-        breaches.push({ condition: summary.condition, role, kind: "unreadable", rate: h.unreadableRate, count: h.unreadable, of: h.outcomes });
-      }
-    }
-  }
+  const breaches = findBreaches(out, maxFailureRate);
   return { conditions: out, turnCap, scope, maxFailureRate, breaches, bootstrap: BOOTSTRAP };
 }

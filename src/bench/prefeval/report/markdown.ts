@@ -1,6 +1,6 @@
 import type { BenchRole } from "../../cost.js";
 import type { RoleModelInfo } from "../../models.js";
-import { formatDifference, formatInterval, MARK, markdownTable, modelTable, percent, thousands } from "../../report/format.js";
+import { costTable, formatDifference, formatInterval, MARK, markdownTable, modelTable, percent, thousands } from "../../report/format.js";
 import type { Interval } from "../../stats/bootstrap.js";
 import { describePrefEvalCondition, type PrefEvalCondition } from "../conditions.js";
 import type { PrefEvalForm } from "../data/types.js";
@@ -226,17 +226,7 @@ export function renderPrefEvalReport(summary: PrefEvalSummary, context: PrefEval
     "",
     "## Cost",
     "",
-    ...markdownTable(
-      ["condition", "model calls", "prompt tokens", "completion tokens", ...PREFEVAL_ROLES.map((r) => `${r} calls`), "item wall time"],
-      summary.conditions.map((c) => [
-        c.condition,
-        thousands(c.cost.total.calls),
-        thousands(c.cost.total.promptTokens),
-        thousands(c.cost.total.completionTokens),
-        ...PREFEVAL_ROLES.map((role) => thousands(c.cost[role]?.calls ?? 0)),
-        `${(c.wallMs / 1000).toFixed(1)} s`,
-      ]),
-    ),
+    ...costTable(PREFEVAL_ROLES, summary.conditions, "item wall time"),
   );
   if (context.dataWarnings || context.dataErrors) {
     lines.push("", `Data: ${context.dataErrors} errors (unusable items or files), ${context.dataWarnings} warnings, listed in data-problems.txt.`);

@@ -1,5 +1,5 @@
 import { addCosts, BENCH_ROLES, costTotals, type BenchRole, type CostByRole } from "../../cost.js";
-import { health, reasonKey, type Breach, type RoleHealth } from "../../report/summarize.js";
+import { findBreaches, health, reasonKey, type Breach, type RoleHealth } from "../../report/summarize.js";
 import { BOOTSTRAP, bootstrapMean, pairedDifference, type Interval } from "../../stats/bootstrap.js";
 import { playsSessionOne, type PrefEvalCondition } from "../conditions.js";
 import type { PrefEvalForm } from "../data/types.js";
@@ -350,18 +350,7 @@ export function summarizePrefEval(records: PrefEvalRecord[], scope: PrefEvalScop
     }
   }
 
-  const breaches: Breach[] = [];
-  for (const summary of out) {
-    for (const role of BENCH_ROLES) {
-      const h = summary.roles[role];
-      if (h.failureRate !== null && h.failureRate > maxFailureRate) {
-        breaches.push({ condition: summary.condition, role, kind: "failure", rate: h.failureRate, count: h.failed, of: h.calls });
-      }
-      if (h.unreadableRate !== null && h.unreadableRate > maxFailureRate) {
-        breaches.push({ condition: summary.condition, role, kind: "unreadable", rate: h.unreadableRate, count: h.unreadable, of: h.outcomes });
-      }
-    }
-  }
+  const breaches = findBreaches(out, maxFailureRate);
   return {
     suite: "prefeval",
     conditions: out,
