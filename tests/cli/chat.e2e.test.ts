@@ -1,34 +1,21 @@
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/index.js";
-import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
-import { assertCliBuilt, BUILT_CLI, runBuiltCli } from "../helpers/runBuiltCli.js";
+import { BUILT_CLI, runBuiltCli } from "../helpers/runBuiltCli.js";
+import { useCliFixture } from "../helpers/cliFixture.js";
 
 describe("persona CLI end to end against an OpenAI-compatible HTTP server", () => {
-  let server: MockOpenAIServer;
-  let dir: string;
   let db: string;
-  let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    assertCliBuilt();
-    server = await startMockOpenAIServer(ruleBasedHandler);
-    dir = mkdtempSync(join(tmpdir(), "persona-cli-"));
-    db = join(dir, "chat.db");
-    const { OPENAI_API_KEY: _key, PERSONA_DB: _db, PERSONA_MODEL: _model, ...rest } = process.env;
-    env = { ...rest, OPENAI_BASE_URL: server.url };
-  });
+  const cli = useCliFixture("persona-cli-");
 
-  afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
+  beforeAll(() => {
+    db = join(cli.dir, "chat.db");
   });
 
   const chat = (user: string, input: string) =>
-    runBuiltCli(["chat", "--user", user, "--db", db, "--update-every", "2", "--model", "mock-model"], input, env);
+    runBuiltCli(["chat", "--user", user, "--db", db, "--update-every", "2", "--model", "mock-model"], input, cli.env);
 
   it("learns across processes, personalizes new threads and keeps users apart", async () => {
     const first = await chat("alice", "Hello, my name is Alice.\n");
@@ -38,7 +25,7 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
     const second = await chat("alice", "I work as a nurse.\nI love gardening.\n");
     expect(second.code).toBe(0);
     expect(second.stdout.trim().split("\n")).toHaveLength(2);
-    const learnerRequests = server.requests.filter((r) => r.tools?.some((t) => t.function.name === "update_persona"));
+    const learnerRequests = cli.server.requests.filter((r) => r.tools?.some((t) => t.function.name === "update_persona"));
     expect(learnerRequests).toHaveLength(1);
 
     const bob = await chat("bob", "hi there\n");
@@ -46,15 +33,15 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
 
     const back = await chat("alice", "what do you know about me?\n");
     expect(back.stdout).toBe("Hello Alice! You said: what do you know about me?\n");
-    const aliceSystem = String(server.requests.at(-1)?.messages[0].content);
+    const aliceSystem = String(cli.server.requests.at(-1)?.messages[0].content);
     expect(aliceSystem).toContain('Demographics.Career_Information: "nurse"');
     expect(aliceSystem).toContain('Personality.Values_and_Interests: ["gardening"]');
 
     const bobAgain = await chat("bob", "hello\n");
     expect(bobAgain.stdout).toBe("Hello! You said: hello\n");
-    expect(String(server.requests.at(-1)?.messages[0].content)).not.toContain("Alice");
+    expect(String(cli.server.requests.at(-1)?.messages[0].content)).not.toContain("Alice");
 
-    const shown = await runBuiltCli(["show", "--user", "alice", "--db", db], "", env);
+    const shown = await runBuiltCli(["show", "--user", "alice", "--db", db], "", cli.env);
     expect(shown.code).toBe(0);
     const document = JSON.parse(shown.stdout);
     expect(document).toMatchObject({
@@ -65,20 +52,20 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
         Personality: { Values_and_Interests: ["gardening"] },
       },
     });
-    const bobShown = JSON.parse((await runBuiltCli(["show", "--user", "bob", "--db", db], "", env)).stdout);
+    const bobShown = JSON.parse((await runBuiltCli(["show", "--user", "bob", "--db", db], "", cli.env)).stdout);
     expect(bobShown).toMatchObject({ userId: "bob", version: 0, persona: {} });
 
     // Piped input goes over plain JSON responses.
-    expect(server.requests.every((r) => !r.stream)).toBe(true);
+    expect(cli.server.requests.every((r) => !r.stream)).toBe(true);
   });
 
   const haveScript = existsSync("/usr/bin/script");
   (haveScript ? it : it.skip)("streams the reply on a terminal", async () => {
-    const before = server.requests.length;
+    const before = cli.server.requests.length;
     const command = `${process.execPath} ${BUILT_CLI} chat --user carol --db ${db} --model mock-model`;
     // `script` gives the CLI a pseudo-terminal, so it runs the interactive REPL;
     // input goes through a pipe into script's terminal.
-    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...env, TERM: "dumb" } });
+    const child = spawn("script", ["-qfec", command, "/dev/null"], { env: { ...cli.env, TERM: "dumb" } });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     const waitFor = async (pattern: RegExp) => {
@@ -90,17 +77,17 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
     await waitFor(/You said: my name is Carol/);
     child.stdin.write("/exit\r");
     await new Promise((r) => child.on("close", r));
-    const streamed = server.requests.slice(before).filter((r) => r.stream);
+    const streamed = cli.server.requests.slice(before).filter((r) => r.stream);
     expect(streamed.length).toBeGreaterThanOrEqual(1);
   });
 
   it("refuses an oversized message before anything is sent or stored", async () => {
-    const before = server.requests.length;
+    const before = cli.server.requests.length;
     const result = await chat("dave", `${"x".repeat(40_000)}\n`);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/40000 characters; the limit is 32000/);
-    expect(server.requests.length).toBe(before);
+    expect(cli.server.requests.length).toBe(before);
     const file = new Database(db, { readonly: true });
     try {
       const count = (sql: string) => (file.prepare(sql).get() as { n: number }).n;
@@ -113,8 +100,8 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   });
 
   it("fails in one line, writing nothing, when no endpoint is configured", async () => {
-    const { OPENAI_BASE_URL: _url, ...withoutEndpoint } = env;
-    const target = join(dir, "never.db");
+    const { OPENAI_BASE_URL: _url, ...withoutEndpoint } = cli.env;
+    const target = join(cli.dir, "never.db");
     const result = await runBuiltCli(["chat", "--user", "x", "--db", target], "hi\n", withoutEndpoint);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split("\n")).toHaveLength(1);
@@ -123,11 +110,11 @@ describe("persona CLI end to end against an OpenAI-compatible HTTP server", () =
   });
 
   it("rejects bad flags with a usage error", async () => {
-    expect((await runBuiltCli(["chat", "--db", db], "", env)).stderr).toMatch(/--user <id> is required/);
-    const unknown = await runBuiltCli(["chat", "--user", "a", "--colour", "red"], "", env);
+    expect((await runBuiltCli(["chat", "--db", db], "", cli.env)).stderr).toMatch(/--user <id> is required/);
+    const unknown = await runBuiltCli(["chat", "--user", "a", "--colour", "red"], "", cli.env);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/Unknown option '--colour'/);
-    expect((await runBuiltCli(["chat", "--user", "a", "--update-every", "0", "--db", db], "", env)).stderr).toMatch(
+    expect((await runBuiltCli(["chat", "--user", "a", "--update-every", "0", "--db", db], "", cli.env)).stderr).toMatch(
       /--update-every must be a positive integer/,
     );
   });

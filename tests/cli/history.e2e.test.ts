@@ -1,9 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { contentText, startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
+import { contentText } from "../../src/testing/mockOpenAIServer.js";
 import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
-import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
+import { runBuiltCli } from "../helpers/runBuiltCli.js";
+import { useCliFixture } from "../helpers/cliFixture.js";
 
 /**
  * `persona history` shows the learning runs that stored nothing: one whose
@@ -11,14 +10,10 @@ import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
  * the version a good run stored, in text and in --json.
  */
 describe("persona history lists rejected and failed learning runs (built CLI, mock server)", () => {
-  let server: MockOpenAIServer;
-  let dir: string;
   let db: string;
-  let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    assertCliBuilt();
-    server = await startMockOpenAIServer((request) => {
+  const cli = useCliFixture("persona-history-", {
+    handler: (request) => {
       const learner = request.tools?.some((tool) => tool.function.name === "update_persona");
       const sessions = contentText(request.messages.at(-1)?.content);
       if (learner && sessions.includes("shoe size")) {
@@ -31,26 +26,21 @@ describe("persona history lists rejected and failed learning runs (built CLI, mo
       }
       if (learner && sessions.includes("unlucky")) return { status: 400 };
       return ruleBasedHandler(request);
-    });
-    dir = mkdtempSync(join(tmpdir(), "persona-history-"));
-    db = join(dir, "history.db");
-    const { OPENAI_API_KEY: _key, PERSONA_DB: _db, PERSONA_MODEL: _model, ...rest } = process.env;
-    env = { ...rest, OPENAI_BASE_URL: server.url };
+    },
+  });
+
+  beforeAll(async () => {
+    db = join(cli.dir, "history.db");
     const chat = (input: string) =>
-      runBuiltCli(["chat", "--user", "carol", "--db", db, "--update-every", "1", "--semantic-guard", "off", "--model", "mock"], input, env);
+      runBuiltCli(["chat", "--user", "carol", "--db", db, "--update-every", "1", "--semantic-guard", "off", "--model", "mock"], input, cli.env);
     for (const input of ["Hello, my name is Carol.\n", "my shoe size is 44\n", "an unlucky day\n"]) {
       const run = await chat(input);
       expect({ input, code: run.code }).toEqual({ input, code: 0 });
     }
   });
 
-  afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-
   it("text: the version, then each run that stored nothing with its reason and rejected proposals, in time order", async () => {
-    const run = await runBuiltCli(["history", "--user", "carol", "--db", db], "", env);
+    const run = await runBuiltCli(["history", "--user", "carol", "--db", db], "", cli.env);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const lines = run.stdout.trim().split("\n");
     const heads = lines.filter((line) => !line.startsWith(" "));
@@ -64,7 +54,7 @@ describe("persona history lists rejected and failed learning runs (built CLI, mo
   });
 
   it("--json: versions and rejectedRuns, each run with outcome, sessions, reason and the rejected proposals", async () => {
-    const run = await runBuiltCli(["history", "--user", "carol", "--db", db, "--json"], "", env);
+    const run = await runBuiltCli(["history", "--user", "carol", "--db", db, "--json"], "", cli.env);
     expect(run).toMatchObject({ code: 0, stderr: "" });
     const report = JSON.parse(run.stdout);
     expect(report.userId).toBe("carol");
@@ -86,10 +76,10 @@ describe("persona history lists rejected and failed learning runs (built CLI, mo
     const chat = await runBuiltCli(
       ["chat", "--user", "dan", "--db", db, "--update-every", "1", "--semantic-guard", "off", "--model", "mock"],
       "my shoe size is 44\n",
-      env,
+      cli.env,
     );
     expect(chat.code).toBe(0);
-    const run = await runBuiltCli(["history", "--user", "dan", "--db", db], "", env);
+    const run = await runBuiltCli(["history", "--user", "dan", "--db", db], "", cli.env);
     expect(run.stdout).toMatch(/^user "dan" has no persona versions yet\nlearning run {2}\S+ {2}all_rejected, sessions \S+: 2 proposed changes, all rejected \(no version stored\)\n/);
   });
 });

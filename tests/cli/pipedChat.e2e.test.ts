@@ -1,9 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
-import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
-import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
+import { runBuiltCli } from "../helpers/runBuiltCli.js";
+import { useCliFixture } from "../helpers/cliFixture.js";
 
 interface ExportedSession {
   status: string;
@@ -11,37 +8,23 @@ interface ExportedSession {
 }
 
 describe("persona chat with piped input", () => {
-  let server: MockOpenAIServer;
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    assertCliBuilt();
-    server = await startMockOpenAIServer(ruleBasedHandler);
-    dir = mkdtempSync(join(tmpdir(), "persona-piped-"));
-    const { OPENAI_API_KEY: _key, PERSONA_DB: _db, PERSONA_MODEL: _model, ...rest } = process.env;
-    env = { ...rest, OPENAI_BASE_URL: server.url };
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cli = useCliFixture("persona-piped-");
 
   const chat = (user: string, db: string, input: string, extra: string[] = [], extraEnv: NodeJS.ProcessEnv = {}) =>
-    runBuiltCli(["chat", "--user", user, "--db", join(dir, db), "--model", "mock-model", ...extra], input, { ...env, ...extraEnv });
+    runBuiltCli(["chat", "--user", user, "--db", join(cli.dir, db), "--model", "mock-model", ...extra], input, { ...cli.env, ...extraEnv });
   const sessionsOf = async (user: string, db: string): Promise<ExportedSession[]> =>
-    JSON.parse((await runBuiltCli(["export", "--user", user, "--db", join(dir, db)], "", env)).stdout).sessions;
+    JSON.parse((await runBuiltCli(["export", "--user", user, "--db", join(cli.dir, db)], "", cli.env)).stdout).sessions;
 
   it("exits 1 on a 2 MB message, naming the line and the limit, and sends nothing", async () => {
-    const before = server.requests.length;
+    const before = cli.server.requests.length;
     const result = await chat("ann", "big.db", `${"z".repeat(2_000_000)}\n`);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr.trim().split("\n")).toEqual([
       "persona: input line 1 not sent: the message has 2000000 characters; the limit is 32000 (split it or raise maxMessageChars); later lines were not read",
     ]);
-    expect(server.requests.length).toBe(before);
+    expect(cli.server.requests.length).toBe(before);
   });
 
   it("stops at the first message that cannot be sent: earlier ones are answered and stored, later ones are not sent", async () => {
@@ -49,7 +32,7 @@ describe("persona chat with piped input", () => {
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("Hello! You said: first message\n");
     expect(result.stderr).toMatch(/^persona: input line 2 not sent: the message has 40000 characters; the limit is 32000/);
-    expect(server.requests.map((request) => JSON.stringify(request.messages)).join("\n")).not.toContain("never sent");
+    expect(cli.server.requests.map((request) => JSON.stringify(request.messages)).join("\n")).not.toContain("never sent");
     const sessions = await sessionsOf("bea", "stop.db");
     expect(sessions).toHaveLength(1);
     expect(sessions[0]!.status).toBe("ended");

@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { startMockOpenAIServer, type MockOpenAIServer } from "../../src/testing/mockOpenAIServer.js";
-import { ruleBasedHandler } from "../helpers/ruleBasedModelServer.js";
-import { assertCliBuilt, runBuiltCli } from "../helpers/runBuiltCli.js";
+import { runBuiltCli } from "../helpers/runBuiltCli.js";
+import { useCliFixture } from "../helpers/cliFixture.js";
 
 /** Checkpoints per thread in a SQLite database written by `persona chat`. */
 function checkpointsPerThread(db: string): number[] {
@@ -18,34 +15,20 @@ function checkpointsPerThread(db: string): number[] {
 }
 
 describe("persona chat retention flags", () => {
-  let server: MockOpenAIServer;
-  let dir: string;
-  let env: NodeJS.ProcessEnv;
 
-  beforeAll(async () => {
-    assertCliBuilt();
-    server = await startMockOpenAIServer(ruleBasedHandler);
-    dir = mkdtempSync(join(tmpdir(), "persona-retention-cli-"));
-    const { OPENAI_API_KEY: _key, PERSONA_DB: _db, PERSONA_MODEL: _model, ...rest } = process.env;
-    env = { ...rest, OPENAI_BASE_URL: server.url };
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const cli = useCliFixture("persona-retention-cli-");
 
   /** Four chats of two messages, each in a new thread, learning after every one. */
   const fourChats = async (db: string, flags: string[]) => {
     for (let i = 0; i < 4; i++) {
       const result = await runBuiltCli(
-        ["chat", "--user", "ann", "--db", join(dir, db), "--model", "mock-model", "--update-every", "1", "--no-history", ...flags],
+        ["chat", "--user", "ann", "--db", join(cli.dir, db), "--model", "mock-model", "--update-every", "1", "--no-history", ...flags],
         `my name is Ann ${i}\nthanks\n`,
-        env,
+        cli.env,
       );
       expect({ code: result.code, stderr: result.stderr }).toMatchObject({ code: 0 });
     }
-    return checkpointsPerThread(join(dir, db));
+    return checkpointsPerThread(join(cli.dir, db));
   };
 
   it("keeps every thread by default, pruned to its latest checkpoint; --retention off keeps every checkpoint", async () => {
@@ -68,7 +51,7 @@ describe("persona chat retention flags", () => {
 
   it("refuses bad retention flags with a one-line usage error", async () => {
     const run = (...flags: string[]) =>
-      runBuiltCli(["chat", "--user", "ann", "--db", join(dir, "bad.db"), "--model", "mock-model", ...flags], "hi\n", env);
+      runBuiltCli(["chat", "--user", "ann", "--db", join(cli.dir, "bad.db"), "--model", "mock-model", ...flags], "hi\n", cli.env);
     for (const [flags, message] of [
       [["--keep-threads", "0"], /--keep-threads must be a positive integer from 1 to \d+, got "0"/],
       [["--keep-versions", "x"], /--keep-versions must be a positive integer/],
