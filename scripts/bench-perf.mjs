@@ -37,6 +37,9 @@ const quick = Boolean(flags.quick);
 const TURNS = Number(flags.turns ?? (quick ? 60 : 200));
 const SESSION_COUNTS = (flags.sessions ?? (quick ? "20,60" : "50,500")).split(",").map(Number);
 const OUT = resolve(flags.out ?? join(root, "BENCHMARKS.md"));
+const WARMUP_TURNS = 30;
+const THREADS = quick ? 2 : 5;
+const HISTORY_TURNS = quick ? 40 : 100;
 const WINDOWS = TURNS >= 200 ? [[0, 20], [80, 100], [180, 200]] : [[0, 20], [Math.floor(TURNS / 2) - 10, Math.floor(TURNS / 2) + 10], [TURNS - 20, TURNS]];
 const dir = mkdtempSync(join(tmpdir(), "persona-perf-"));
 const lines = [];
@@ -105,26 +108,51 @@ async function perTurn() {
   const times = { persona: [], bare: [], bareExit: [] };
   const roundTrips = [];
   await new Promise((r) => setTimeout(r, 1500)); // the tokenizer is built after the graph; let it finish
-  for (let turn = 0; turn < TURNS; turn++) {
-    const order = turn % 2 ? ["bare", "persona", "bareExit"] : ["persona", "bareExit", "bare"];
-    for (const name of order) {
+  // The checkpointer creates its tables on first use: do that before either graph is timed.
+  await checkpointer.getTuple({ configurable: { thread_id: "setup" } });
+  // A fresh process: the first turns of each graph, before the code is warm (JIT, first statements).
+  const cold = { persona: [], bare: [], bareExit: [] };
+  for (let turn = 0; turn < WARMUP_TURNS; turn++) {
+    for (const name of turn % 2 ? ["bare", "persona", "bareExit"] : ["persona", "bareExit", "bare"]) {
       const graph = name === "persona" ? persona : name === "bare" ? bare : bareExit;
-      const config = { configurable: { thread_id: `long-${name}` }, context: { userId: "perf" } };
-      const before = rounds.calls;
       const start = now();
-      await graph.invoke({ messages: [new HumanMessage(`turn ${turn}: tell me something new`)] }, config);
-      times[name].push(now() - start);
-      if (name === "persona" && turn > 0) roundTrips.push(rounds.calls - before);
+      await graph.invoke({ messages: [new HumanMessage(`warm-up ${turn}`)] }, { configurable: { thread_id: `warm-${name}` }, context: { userId: "perf-warm" } });
+      cold[name].push(now() - start);
     }
   }
-  say(`## Per-turn cost in one thread (${TURNS} turns, zero-latency model, same SqliteSaver)`);
+  // THREADS threads of each graph (one user each), advanced one turn at a time: a window of 20
+  // turns holds 20 × THREADS samples per graph.
+  for (let turn = 0; turn < TURNS; turn++) {
+    const order = turn % 2 ? ["bare", "persona", "bareExit"] : ["persona", "bareExit", "bare"];
+    times.persona.push([]);
+    times.bare.push([]);
+    times.bareExit.push([]);
+    for (let thread = 0; thread < THREADS; thread++) {
+      for (const name of order) {
+        const graph = name === "persona" ? persona : name === "bare" ? bare : bareExit;
+        const config = { configurable: { thread_id: `long-${name}-${thread}` }, context: { userId: `perf-${thread}` } };
+        const before = rounds.calls;
+        const start = now();
+        await graph.invoke({ messages: [new HumanMessage(`turn ${turn}: tell me something new`)] }, config);
+        times[name][turn].push(now() - start);
+        if (name === "persona" && turn > 0) roundTrips.push(rounds.calls - before);
+      }
+    }
+  }
+  say(`## Per-turn cost by thread length (${THREADS} threads of ${TURNS} turns per graph, zero-latency model, same SqliteSaver)`);
+  say("");
+  say(
+    `Measured after ${WARMUP_TURNS} warm-up turns of each graph on another thread and user, so the windows show the cost of the thread's length, not of a cold process. ` +
+      `The warm-up turns themselves (a fresh process): first turn persona ${ms(cold.persona[0])} ms, bare ${ms(cold.bare[0])} ms; ` +
+      `turns 2–${WARMUP_TURNS} p50 persona ${ms(quantile(cold.persona.slice(1), 0.5))} ms, bare ${ms(quantile(cold.bare.slice(1), 0.5))} ms.`,
+  );
   say("");
   say("| turns | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | ratio p50 | bare, durability exit p50 |");
   say("|---|---|---|---|---|---|");
   for (const [from, to] of WINDOWS) {
-    const p = times.persona.slice(from, to);
-    const b = times.bare.slice(from, to);
-    const e = times.bareExit.slice(from, to);
+    const p = times.persona.slice(from, to).flat();
+    const b = times.bare.slice(from, to).flat();
+    const e = times.bareExit.slice(from, to).flat();
     const add50 = quantile(p, 0.5) - quantile(b, 0.5);
     const add95 = quantile(p, 0.95) - quantile(b, 0.95);
     say(
@@ -139,8 +167,8 @@ async function perTurn() {
   };
   say("");
   say(
-    `Checkpoints written per turn: persona ${((await counts("long-persona")) / TURNS).toFixed(1)}, bare ${((await counts("long-bare")) / TURNS).toFixed(1)}, ` +
-      `bare with durability exit ${((await counts("long-bareExit")) / TURNS).toFixed(1)}. ` +
+    `Checkpoints written per turn: persona ${((await counts("long-persona-0")) / TURNS).toFixed(1)}, bare ${((await counts("long-bare-0")) / TURNS).toFixed(1)}, ` +
+      `bare with durability exit ${((await counts("long-bareExit-0")) / TURNS).toFixed(1)}. ` +
       `Store round trips per ordinary turn (persona): max ${Math.max(...roundTrips)}, mean ${(roundTrips.reduce((a, b) => a + b, 0) / roundTrips.length).toFixed(2)}.`,
   );
   say("");
@@ -177,17 +205,18 @@ async function flatHistory() {
   const pastCounts = quick ? [10, 300] : [10, 3000];
   const started = now();
   for (const count of pastCounts) await seedHistory(store, `past-${count}`, count);
-  say(`## Flat in the user's history (${pastCounts.join(" and ")} learned past sessions; seeded in ${((now() - started) / 1000).toFixed(1)} s)`);
+  say(`## Flat in the user's history (${pastCounts.join(" and ")} learned past sessions; seeded in ${((now() - started) / 1000).toFixed(1)} s; ${HISTORY_TURNS} turns of each graph per row, in threads of 20)`);
   say("");
   say("| past sessions | persona p50 / p95 | bare p50 / p95 | added p50 / p95 |");
   say("|---|---|---|---|");
   for (const count of pastCounts) {
     const p = [];
     const b = [];
-    for (let turn = 0; turn < 40; turn++) {
+    for (let turn = 0; turn < HISTORY_TURNS; turn++) {
       for (const [graph, list, thread] of turn % 2 ? [[bare, b, "b"], [persona, p, "p"]] : [[persona, p, "p"], [bare, b, "b"]]) {
         const start = now();
-        await graph.invoke({ messages: [new HumanMessage(`turn ${turn}`)] }, { configurable: { thread_id: `now-${count}-${thread}` }, context: { userId: `past-${count}` } });
+        // Threads of 20 turns, so the row measures the user's history, not the length of one thread.
+        await graph.invoke({ messages: [new HumanMessage(`turn ${turn}`)] }, { configurable: { thread_id: `now-${count}-${thread}-${Math.floor(turn / 20)}` }, context: { userId: `past-${count}` } });
         list.push(now() - start);
       }
     }
@@ -260,7 +289,9 @@ async function concurrency() {
     const throughput = (USERS * TURNS_EACH) / seconds;
     return { throughput, ideal: (USERS * 1000) / LATENCY, p95: quantile(latencies, 0.95) };
   };
-  await run(bare, "warm"); // warm both code paths once
+  // Warm both code paths once, so neither graph's timed runs include its first, cold turns.
+  await run(bare, "warm-bare");
+  await run(persona, "warm-persona");
   const results = {};
   for (const [name, graph] of [["bare", bare], ["persona", persona], ["bare2", bare], ["persona2", persona]]) results[name] = await run(graph, name);
   const avg = (a, b) => ({ throughput: (a.throughput + b.throughput) / 2, ideal: a.ideal, p95: (a.p95 + b.p95) / 2 });
