@@ -458,17 +458,19 @@ export class PersonaMemory {
    */
   async claimThread(threadId: string): Promise<ThreadOwner> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const existing = await this.threadOwner(threadId);
-      if (existing) {
-        if (existing.userId !== this.userId) throw new PersonaThreadOwnershipError(threadId, this.userId);
-        return existing;
-      }
+      // Write first: a thread is claimed on its first turn, when nobody owns it yet; only a failed
+      // write (the thread has an owner) needs the read.
       const owner: ThreadOwner = { threadId, userId: this.userId, createdAt: now() };
       const written = await commitAtomically(this.raw, [
         { namespace: threadOwnersNamespace(), key: threadId, value: { ...owner, rev: 1 }, expectRev: null },
         { namespace: userThreadsNamespace(this.userId), key: threadId, value: { ...owner } },
       ]);
       if (written) return owner;
+      const existing = await this.threadOwner(threadId);
+      if (existing) {
+        if (existing.userId !== this.userId) throw new PersonaThreadOwnershipError(threadId, this.userId);
+        return existing;
+      }
     }
     throw new PersonaWriteConflictError(this.userId, MAX_ATTEMPTS);
   }
