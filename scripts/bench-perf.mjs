@@ -18,6 +18,7 @@ import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { buildChatbotSystemPrompt, countTokens, renderPersona } from "../dist/render.js";
 import { createPersonaGraph, defaultPersonaSchema, PersonaMemory } from "../dist/index.js";
+import { PersonaGraphAnnotation } from "../dist/graph.js";
 import { SqliteStore } from "../dist/store.js";
 import { loadPersonaBench, personaFromPersonaBench } from "../dist/bench.js";
 import { isSemanticGuardCall, ScriptedChatModel, semanticGuardScriptedReply } from "../dist/testing/index.js";
@@ -98,42 +99,59 @@ function persistence(file) {
 }
 
 // ---- 1. per-turn cost over one long thread ----------------------------------------------------
+/**
+ * The persona graph's shape with nothing in it: three nodes in a row (the middle one calls the
+ * model) on the persona state, durability exit. What LangGraph costs for that structure alone.
+ */
+function structureGraph(model, checkpointer) {
+  return new StateGraph(PersonaGraphAnnotation)
+    .addNode("open", async () => ({}))
+    .addNode("chatbot", async (state, config) => ({ messages: [await model.invoke(state.messages, config)] }))
+    .addNode("record", async () => ({}))
+    .addEdge(START, "open")
+    .addEdge("open", "chatbot")
+    .addEdge("chatbot", "record")
+    .addEdge("record", END)
+    .compile({ checkpointer })
+    .withConfig({ durability: "exit" });
+}
+
 async function perTurn() {
   const { store, checkpointer } = persistence(join(dir, "turns.db"));
   const model = scripted();
-  const persona = createPersonaGraph({ model, updateEvery: 3, semanticGuard: false }).compile({ checkpointer, store });
   const bare = bareGraph(model, checkpointer);
-  const bareExit = bare.withConfig({ durability: "exit" });
+  const graphs = {
+    persona: createPersonaGraph({ model, updateEvery: 3, semanticGuard: false }).compile({ checkpointer, store }),
+    bare,
+    bareExit: bare.withConfig({ durability: "exit" }),
+    structure: structureGraph(model, checkpointer),
+  };
+  const names = Object.keys(graphs);
   const rounds = counted(store);
-  const times = { persona: [], bare: [], bareExit: [] };
+  const times = Object.fromEntries(names.map((name) => [name, []]));
   const roundTrips = [];
   await new Promise((r) => setTimeout(r, 1500)); // the tokenizer is built after the graph; let it finish
   // The checkpointer creates its tables on first use: do that before either graph is timed.
   await checkpointer.getTuple({ configurable: { thread_id: "setup" } });
   // A fresh process: the first turns of each graph, before the code is warm (JIT, first statements).
-  const cold = { persona: [], bare: [], bareExit: [] };
+  const cold = Object.fromEntries(names.map((name) => [name, []]));
   for (let turn = 0; turn < WARMUP_TURNS; turn++) {
-    for (const name of turn % 2 ? ["bare", "persona", "bareExit"] : ["persona", "bareExit", "bare"]) {
-      const graph = name === "persona" ? persona : name === "bare" ? bare : bareExit;
+    for (const name of turn % 2 ? names : [...names].reverse()) {
       const start = now();
-      await graph.invoke({ messages: [new HumanMessage(`warm-up ${turn}`)] }, { configurable: { thread_id: `warm-${name}` }, context: { userId: "perf-warm" } });
+      await graphs[name].invoke({ messages: [new HumanMessage(`warm-up ${turn}`)] }, { configurable: { thread_id: `warm-${name}` }, context: { userId: "perf-warm" } });
       cold[name].push(now() - start);
     }
   }
   // THREADS threads of each graph (one user each), advanced one turn at a time: a window of 20
   // turns holds 20 × THREADS samples per graph.
   for (let turn = 0; turn < TURNS; turn++) {
-    const order = turn % 2 ? ["bare", "persona", "bareExit"] : ["persona", "bareExit", "bare"];
-    times.persona.push([]);
-    times.bare.push([]);
-    times.bareExit.push([]);
+    for (const name of names) times[name].push([]);
     for (let thread = 0; thread < THREADS; thread++) {
-      for (const name of order) {
-        const graph = name === "persona" ? persona : name === "bare" ? bare : bareExit;
+      for (const name of (turn + thread) % 2 ? names : [...names].reverse()) {
         const config = { configurable: { thread_id: `long-${name}-${thread}` }, context: { userId: `perf-${thread}` } };
         const before = rounds.calls;
         const start = now();
-        await graph.invoke({ messages: [new HumanMessage(`turn ${turn}: tell me something new`)] }, config);
+        await graphs[name].invoke({ messages: [new HumanMessage(`turn ${turn}: tell me something new`)] }, config);
         times[name][turn].push(now() - start);
         if (name === "persona" && turn > 0) roundTrips.push(rounds.calls - before);
       }
@@ -147,17 +165,17 @@ async function perTurn() {
       `turns 2–${WARMUP_TURNS} p50 persona ${ms(quantile(cold.persona.slice(1), 0.5))} ms, bare ${ms(quantile(cold.bare.slice(1), 0.5))} ms.`,
   );
   say("");
-  say("| turns | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | ratio p50 | bare, durability exit p50 |");
-  say("|---|---|---|---|---|---|");
+  say(
+    "| turns | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | ratio p50 | bare, durability exit p50 | persona's structure alone p50 / p95 |",
+  );
+  say("|---|---|---|---|---|---|---|");
+  const signed = (x) => `${x >= 0 ? "+" : ""}${ms(x)}`;
   for (const [from, to] of WINDOWS) {
-    const p = times.persona.slice(from, to).flat();
-    const b = times.bare.slice(from, to).flat();
-    const e = times.bareExit.slice(from, to).flat();
-    const add50 = quantile(p, 0.5) - quantile(b, 0.5);
-    const add95 = quantile(p, 0.95) - quantile(b, 0.95);
+    const [p, b, e, s] = ["persona", "bare", "bareExit", "structure"].map((name) => times[name].slice(from, to).flat());
     say(
       `| ${from + 1}–${to} | ${ms(quantile(p, 0.5))} / ${ms(quantile(p, 0.95))} | ${ms(quantile(b, 0.5))} / ${ms(quantile(b, 0.95))} | ` +
-        `${add50 >= 0 ? "+" : ""}${ms(add50)} / ${add95 >= 0 ? "+" : ""}${ms(add95)} | ${(quantile(p, 0.5) / quantile(b, 0.5)).toFixed(2)} | ${ms(quantile(e, 0.5))} |`,
+        `${signed(quantile(p, 0.5) - quantile(b, 0.5))} / ${signed(quantile(p, 0.95) - quantile(b, 0.95))} | ${(quantile(p, 0.5) / quantile(b, 0.5)).toFixed(2)} | ${ms(quantile(e, 0.5))} | ` +
+        `${ms(quantile(s, 0.5))} / ${ms(quantile(s, 0.95))} |`,
     );
   }
   const counts = async (thread) => {
@@ -165,6 +183,11 @@ async function perTurn() {
     for await (const _ of checkpointer.list({ configurable: { thread_id: thread } })) n++;
     return n;
   };
+  say("");
+  say(
+    "The structure column is the persona graph's shape with empty nodes (three nodes in a row on the persona state, the middle one calling the model, durability exit): " +
+      "what LangGraph costs for the node structure before any persona work.",
+  );
   say("");
   say(
     `Checkpoints written per turn: persona ${((await counts("long-persona-0")) / TURNS).toFixed(1)}, bare ${((await counts("long-bare-0")) / TURNS).toFixed(1)}, ` +
