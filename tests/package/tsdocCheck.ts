@@ -85,8 +85,8 @@ function isOptionsInterface(name: string): boolean {
   return /(Options|Settings|Policy)$/.test(name);
 }
 
-/** Every documentation problem of the exports reachable from the entries. */
-export function findDocProblems(entries: string[] = ENTRY_FILES): DocProblem[] {
+/** A type-checked program of the entry files, with the project's compiler options. */
+function entryProgram(entries: string[]): { program: ts.Program; checker: ts.TypeChecker } {
   const configPath = join(ROOT, "tsconfig.json");
   const config = ts.readConfigFile(configPath, ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
@@ -94,7 +94,12 @@ export function findDocProblems(entries: string[] = ENTRY_FILES): DocProblem[] {
     entries.map((entry) => join(ROOT, entry)),
     { ...parsed.options, noEmit: true },
   );
-  const checker = program.getTypeChecker();
+  return { program, checker: program.getTypeChecker() };
+}
+
+/** Every documentation problem of the exports reachable from the entries. */
+export function findDocProblems(entries: string[] = ENTRY_FILES): DocProblem[] {
+  const { program, checker } = entryProgram(entries);
   const problems: DocProblem[] = [];
   const seen = new Set<ts.Symbol>();
   for (const entry of entries) {
@@ -158,14 +163,7 @@ export function findDocProblems(entries: string[] = ENTRY_FILES): DocProblem[] {
 
 /** Each entry's exported names, with the declaration each resolves to (`path:line`). */
 export function entryExports(entries: string[] = ENTRY_FILES): Map<string, Array<{ name: string; declaredAt: string }>> {
-  const configPath = join(ROOT, "tsconfig.json");
-  const config = ts.readConfigFile(configPath, ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
-  const program = ts.createProgram(
-    entries.map((entry) => join(ROOT, entry)),
-    { ...parsed.options, noEmit: true },
-  );
-  const checker = program.getTypeChecker();
+  const { program, checker } = entryProgram(entries);
   const out = new Map<string, Array<{ name: string; declaredAt: string }>>();
   for (const entry of entries) {
     const source = program.getSourceFile(join(ROOT, entry));
