@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 
 /**
  * The parts of a chat completions request the mock looks at.
@@ -78,15 +79,6 @@ export function contentText(content: unknown): string {
   return "";
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
-
 function usageFor(request: MockChatRequest, reply: MockReply) {
   const prompt = JSON.stringify(request.messages).length;
   const completion = (reply.content ?? "").length + JSON.stringify(reply.toolCalls ?? []).length;
@@ -160,7 +152,7 @@ export async function startMockOpenAIServer(handler: MockHandler, port = 0): Pro
         sendJson(res, 404, { error: { message: `no route ${req.method} ${req.url}` } });
         return;
       }
-      const request = JSON.parse(await readBody(req)) as MockChatRequest;
+      const request = JSON.parse(await text(req)) as MockChatRequest;
       requests.push(request);
       const reply = await handler(request);
       if (reply.status && reply.status >= 400) {

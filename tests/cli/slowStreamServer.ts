@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { text } from "node:stream/consumers";
 import { contentText, type MockChatRequest } from "../../src/testing/mockOpenAIServer.js";
 
 /** How the server answers one chatbot request. */
@@ -20,15 +21,6 @@ export interface SlowStreamServer {
   close(): Promise<void>;
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
-
 /**
  * An OpenAI-compatible server that streams word by word with a pause between
  * words, so a test can press Ctrl-C while a reply is on its way. `reply`
@@ -37,7 +29,7 @@ function readBody(request: IncomingMessage): Promise<string> {
 export async function startSlowStreamServer(reply: (lastUserText: string, request: MockChatRequest) => SlowReply): Promise<SlowStreamServer> {
   const requests: MockChatRequest[] = [];
   const server: Server = createServer(async (req, res) => {
-    const request = JSON.parse(await readBody(req)) as MockChatRequest;
+    const request = JSON.parse(await text(req)) as MockChatRequest;
     requests.push(request);
     const last = [...request.messages].reverse().find((message) => message.role === "user");
     const answer = reply(contentText(last?.content), request);
