@@ -155,6 +155,8 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
   private readonly writes: WriteStatements | undefined;
   /** All writes of one commit in one transaction; throws ConditionFailed to roll back. */
   private readonly commitTransaction: Database.Transaction<CommitRun> | undefined;
+  /** Several operations of one batch in one transaction (built once: better-sqlite3 wraps a function per call). */
+  private readonly batchTransaction: Database.Transaction<(operations: Operation[]) => unknown[]>;
 
   /**
    * Opens (or creates) the store in `file` (a path or ":memory:"), or uses an open connection.
@@ -175,6 +177,7 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
     try {
       db = typeof file === "string" ? new Database(file, this.readOnly ? { readonly: true, fileMustExist: true } : {}) : file;
       this.db = db;
+      this.batchTransaction = db.transaction((operations: Operation[]) => operations.map((op) => this.runOne(op)));
       this.db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
       if (this.readOnly) {
         this.statements = this.hasTable("store_items") ? this.prepareReads() : undefined;
@@ -356,7 +359,7 @@ export class SqliteStore extends BaseStore implements AtomicCommitStore {
   async batch<Op extends Operation[]>(operations: Op): Promise<OperationResults<Op>> {
     try {
       if (operations.length === 1) return [this.runOne(operations[0]!)] as OperationResults<Op>;
-      return this.db.transaction(() => operations.map((op) => this.runOne(op)))() as OperationResults<Op>;
+      return this.batchTransaction(operations) as OperationResults<Op>;
     } catch (error) {
       throw this.wrap("use", error);
     }
