@@ -12,6 +12,7 @@ import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { performance, PerformanceObserver } from "node:perf_hooks";
 import Database from "better-sqlite3";
 import { HumanMessage } from "@langchain/core/messages";
 import { END, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
@@ -54,7 +55,17 @@ const quantile = (values, q) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * (sorted.length - 1)))];
 };
 const ms = (n) => n.toFixed(2);
-const now = () => Number(process.hrtime.bigint()) / 1e6;
+const signed = (x) => `${x >= 0 ? "+" : ""}${ms(x)}`;
+const pair = (list) => `${ms(quantile(list, 0.5))} / ${ms(quantile(list, 0.95))}`;
+const added = (a, b) => `${signed(quantile(a, 0.5) - quantile(b, 0.5))} / ${signed(quantile(a, 0.95) - quantile(b, 0.95))}`;
+const now = () => performance.now();
+
+// Garbage-collection pauses (performance.now() time), to tell which graph's turns they land in.
+const gcPauses = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push([entry.startTime, entry.duration]);
+}).observe({ entryTypes: ["gc"] });
+const gcWithin = (spans) => spans.reduce((sum, [from, to]) => sum + gcPauses.filter(([at]) => at >= from && at < to).reduce((a, [, d]) => a + d, 0), 0);
 
 function scripted(latencyMs = 0) {
   return new ScriptedChatModel({
@@ -69,13 +80,17 @@ function scripted(latencyMs = 0) {
   });
 }
 
-/** The bare baseline: LangGraph's MessagesAnnotation and one chatbot node. */
-function bareGraph(model, checkpointer) {
+/**
+ * The bare baseline: LangGraph's MessagesAnnotation and one chatbot node. With `store`, compiled
+ * with it (and never using it): LangGraph then runs its batching store for each run, as it does
+ * for the persona graph.
+ */
+function bareGraph(model, checkpointer, store) {
   return new StateGraph(MessagesAnnotation)
     .addNode("chatbot", async (state, config) => ({ messages: [await model.invoke(state.messages, config)] }))
     .addEdge(START, "chatbot")
     .addEdge("chatbot", END)
-    .compile({ checkpointer });
+    .compile({ checkpointer, ...(store ? { store } : {}) });
 }
 
 /** A store wrapper that counts the calls reaching the store (database round trips). */
@@ -123,12 +138,14 @@ async function perTurn() {
   const graphs = {
     persona: createPersonaGraph({ model, updateEvery: 3, semanticGuard: false }).compile({ checkpointer, store }),
     bare,
+    bareStore: bareGraph(model, checkpointer, store),
     bareExit: bare.withConfig({ durability: "exit" }),
     structure: structureGraph(model, checkpointer),
   };
   const names = Object.keys(graphs);
   const rounds = counted(store);
   const times = Object.fromEntries(names.map((name) => [name, []]));
+  const spans = Object.fromEntries(names.map((name) => [name, []]));
   const roundTrips = [];
   await new Promise((r) => setTimeout(r, 1500)); // the tokenizer is built after the graph; let it finish
   // The checkpointer creates its tables on first use: do that before either graph is timed.
@@ -152,7 +169,9 @@ async function perTurn() {
         const before = rounds.calls;
         const start = now();
         await graphs[name].invoke({ messages: [new HumanMessage(`turn ${turn}: tell me something new`)] }, config);
-        times[name][turn].push(now() - start);
+        const end = now();
+        times[name][turn].push(end - start);
+        if (turn < WINDOWS[0][1]) spans[name].push([start, end]);
         if (name === "persona" && turn > 0) roundTrips.push(rounds.calls - before);
       }
     }
@@ -166,16 +185,14 @@ async function perTurn() {
   );
   say("");
   say(
-    "| turns | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | ratio p50 | bare, durability exit p50 | persona's structure alone p50 / p95 |",
+    "| turns | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | ratio p50 | bare + store p50 / p95 | added vs bare + store p50 / p95 | bare, durability exit p50 | persona's structure alone p50 / p95 |",
   );
-  say("|---|---|---|---|---|---|---|");
-  const signed = (x) => `${x >= 0 ? "+" : ""}${ms(x)}`;
+  say("|---|---|---|---|---|---|---|---|---|");
   for (const [from, to] of WINDOWS) {
-    const [p, b, e, s] = ["persona", "bare", "bareExit", "structure"].map((name) => times[name].slice(from, to).flat());
+    const [p, b, bs, e, s] = ["persona", "bare", "bareStore", "bareExit", "structure"].map((name) => times[name].slice(from, to).flat());
     say(
-      `| ${from + 1}–${to} | ${ms(quantile(p, 0.5))} / ${ms(quantile(p, 0.95))} | ${ms(quantile(b, 0.5))} / ${ms(quantile(b, 0.95))} | ` +
-        `${signed(quantile(p, 0.5) - quantile(b, 0.5))} / ${signed(quantile(p, 0.95) - quantile(b, 0.95))} | ${(quantile(p, 0.5) / quantile(b, 0.5)).toFixed(2)} | ${ms(quantile(e, 0.5))} | ` +
-        `${ms(quantile(s, 0.5))} / ${ms(quantile(s, 0.95))} |`,
+      `| ${from + 1}–${to} | ${pair(p)} | ${pair(b)} | ${added(p, b)} | ${(quantile(p, 0.5) / quantile(b, 0.5)).toFixed(2)} | ` +
+        `${pair(bs)} | ${added(p, bs)} | ${ms(quantile(e, 0.5))} | ${pair(s)} |`,
     );
   }
   const counts = async (thread) => {
@@ -183,10 +200,19 @@ async function perTurn() {
     for await (const _ of checkpointer.list({ configurable: { thread_id: thread } })) n++;
     return n;
   };
+  await new Promise((r) => setTimeout(r, 50)); // let the last collection entries arrive
+  const gcShare = (name) => `${ms(gcWithin(spans[name]) / spans[name].length)} ms`;
   say("");
   say(
     "The structure column is the persona graph's shape with empty nodes (three nodes in a row on the persona state, the middle one calling the model, durability exit): " +
       "what LangGraph costs for the node structure before any persona work.",
+  );
+  say("");
+  say(
+    "The bare + store column is the bare graph compiled with the same store, which it never uses. A graph compiled with a store runs LangGraph's batching store, which polls on a timer " +
+      "and waits for its last tick when the run ends; Node runs the process's pending garbage collection in that idle moment. The bare graph never waits, so in an interleaved run " +
+      `the collections of every graph land in the turns of the graphs that wait. Garbage collection inside the timed turns ${WINDOWS[0][0] + 1}–${WINDOWS[0][1]}, per turn: ` +
+      `persona ${gcShare("persona")}, bare ${gcShare("bare")}, bare + store ${gcShare("bareStore")}, structure ${gcShare("structure")}.`,
   );
   say("");
   say(
@@ -225,25 +251,28 @@ async function flatHistory() {
   const model = scripted();
   const persona = createPersonaGraph({ model, updateEvery: 1000, semanticGuard: false, retention: false }).compile({ checkpointer, store });
   const bare = bareGraph(model, checkpointer);
+  const bareStore = bareGraph(model, checkpointer, store);
   const pastCounts = quick ? [10, 300] : [10, 3000];
   const started = now();
   for (const count of pastCounts) await seedHistory(store, `past-${count}`, count);
   say(`## Flat in the user's history (${pastCounts.join(" and ")} learned past sessions; seeded in ${((now() - started) / 1000).toFixed(1)} s; ${HISTORY_TURNS} turns of each graph per row, in threads of 20)`);
   say("");
-  say("| past sessions | persona p50 / p95 | bare p50 / p95 | added p50 / p95 |");
-  say("|---|---|---|---|");
+  say("| past sessions | persona p50 / p95 | bare p50 / p95 | added p50 / p95 | bare + store p50 / p95 | added vs bare + store p50 / p95 |");
+  say("|---|---|---|---|---|---|");
   for (const count of pastCounts) {
     const p = [];
     const b = [];
+    const bs = [];
+    const order = [[persona, p, "p"], [bare, b, "b"], [bareStore, bs, "s"]];
     for (let turn = 0; turn < HISTORY_TURNS; turn++) {
-      for (const [graph, list, thread] of turn % 2 ? [[bare, b, "b"], [persona, p, "p"]] : [[persona, p, "p"], [bare, b, "b"]]) {
+      for (const [graph, list, thread] of turn % 2 ? [...order].reverse() : order) {
         const start = now();
         // Threads of 20 turns, so the row measures the user's history, not the length of one thread.
         await graph.invoke({ messages: [new HumanMessage(`turn ${turn}`)] }, { configurable: { thread_id: `now-${count}-${thread}-${Math.floor(turn / 20)}` }, context: { userId: `past-${count}` } });
         list.push(now() - start);
       }
     }
-    say(`| ${count} | ${ms(quantile(p, 0.5))} / ${ms(quantile(p, 0.95))} | ${ms(quantile(b, 0.5))} / ${ms(quantile(b, 0.95))} | ${ms(quantile(p, 0.5) - quantile(b, 0.5))} / ${ms(quantile(p, 0.95) - quantile(b, 0.95))} |`);
+    say(`| ${count} | ${pair(p)} | ${pair(b)} | ${added(p, b)} | ${pair(bs)} | ${added(p, bs)} |`);
   }
   say("");
 }
@@ -296,6 +325,7 @@ async function concurrency() {
   const model = scripted(LATENCY);
   const persona = createPersonaGraph({ model, updateEvery: 3, semanticGuard: false }).compile({ checkpointer, store });
   const bare = bareGraph(model, checkpointer);
+  const bareStore = bareGraph(model, checkpointer, store);
   const run = async (graph, label) => {
     const latencies = [];
     const start = now();
@@ -314,20 +344,27 @@ async function concurrency() {
   };
   // Warm both code paths once, so neither graph's timed runs include its first, cold turns.
   await run(bare, "warm-bare");
+  await run(bareStore, "warm-bareStore");
   await run(persona, "warm-persona");
   const results = {};
-  for (const [name, graph] of [["bare", bare], ["persona", persona], ["bare2", bare], ["persona2", persona]]) results[name] = await run(graph, name);
+  const order = [["bare", bare], ["bareStore", bareStore], ["persona", persona]];
+  for (const [name, graph] of [...order, ...[...order].reverse().map(([n, g]) => [`${n}2`, g])]) results[name] = await run(graph, name);
   const avg = (a, b) => ({ throughput: (a.throughput + b.throughput) / 2, ideal: a.ideal, p95: (a.p95 + b.p95) / 2 });
   const b = avg(results.bare, results.bare2);
+  const bs = avg(results.bareStore, results.bareStore2);
   const p = avg(results.persona, results.persona2);
-  say(`## ${USERS} concurrent users, ${LATENCY} ms model, ${TURNS_EACH} turns each (two runs of each graph, alternated)`);
+  say(`## ${USERS} concurrent users, ${LATENCY} ms model, ${TURNS_EACH} turns each (two runs of each graph, in order and then reversed)`);
   say("");
   say("| graph | turns/s | share of ideal | p95 ms |");
   say("|---|---|---|---|");
   say(`| bare | ${b.throughput.toFixed(0)} | ${((100 * b.throughput) / b.ideal).toFixed(0)} % | ${ms(b.p95)} |`);
+  say(`| bare + store | ${bs.throughput.toFixed(0)} | ${((100 * bs.throughput) / bs.ideal).toFixed(0)} % | ${ms(bs.p95)} |`);
   say(`| persona | ${p.throughput.toFixed(0)} | ${((100 * p.throughput) / p.ideal).toFixed(0)} % | ${ms(p.p95)} |`);
   say("");
-  say(`Persona throughput is ${((100 * p.throughput) / b.throughput).toFixed(0)} % of the bare graph's (ideal: ${b.ideal.toFixed(0)} turns/s).`);
+  say(
+    `Persona throughput is ${((100 * p.throughput) / b.throughput).toFixed(0)} % of the bare graph's, ${((100 * p.throughput) / bs.throughput).toFixed(0)} % of the bare graph with the store ` +
+      `(ideal: ${b.ideal.toFixed(0)} turns/s).`,
+  );
   say("");
 }
 
