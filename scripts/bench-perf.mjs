@@ -342,28 +342,41 @@ async function concurrency() {
     const throughput = (USERS * TURNS_EACH) / seconds;
     return { throughput, ideal: (USERS * 1000) / LATENCY, p95: quantile(latencies, 0.95) };
   };
-  // Warm both code paths once, so neither graph's timed runs include its first, cold turns.
+  // Warm every code path once, so no graph's timed runs include its first, cold turns.
   await run(bare, "warm-bare");
   await run(bareStore, "warm-bareStore");
   await run(persona, "warm-persona");
-  const results = {};
-  const order = [["bare", bare], ["bareStore", bareStore], ["persona", persona]];
-  for (const [name, graph] of [...order, ...[...order].reverse().map(([n, g]) => [`${n}2`, g])]) results[name] = await run(graph, name);
-  const avg = (a, b) => ({ throughput: (a.throughput + b.throughput) / 2, ideal: a.ideal, p95: (a.p95 + b.p95) / 2 });
-  const b = avg(results.bare, results.bare2);
-  const bs = avg(results.bareStore, results.bareStore2);
-  const p = avg(results.persona, results.persona2);
-  say(`## ${USERS} concurrent users, ${LATENCY} ms model, ${TURNS_EACH} turns each (two runs of each graph, in order and then reversed)`);
+  // Rounds of one run per graph, the order rotated each round; a ratio compares runs of one round.
+  const ROUNDS = quick ? 2 : 6;
+  const graphs = { bare, bareStore, persona };
+  const results = { bare: [], bareStore: [], persona: [] };
+  for (let round = 0; round < ROUNDS; round++) {
+    const names = Object.keys(graphs);
+    for (const name of [...names.slice(round % names.length), ...names.slice(0, round % names.length)]) {
+      results[name].push(await run(graphs[name], `${name}-${round}`));
+    }
+  }
+  const median = (list) => quantile(list, 0.5);
+  const row = (label, name) => {
+    const throughput = median(results[name].map((r) => r.throughput));
+    return `| ${label} | ${throughput.toFixed(0)} | ${((100 * throughput) / results[name][0].ideal).toFixed(0)} % | ${ms(median(results[name].map((r) => r.p95)))} |`;
+  };
+  const ratios = (base) => results.persona.map((r, i) => (100 * r.throughput) / results[base][i].throughput).sort((a, b) => a - b);
+  const ratioText = (base) => {
+    const list = ratios(base);
+    return `${median(list).toFixed(0)} % (rounds: ${list[0].toFixed(0)}–${list.at(-1).toFixed(0)} %)`;
+  };
+  say(`## ${USERS} concurrent users, ${LATENCY} ms model, ${TURNS_EACH} turns each (${ROUNDS} rounds of one run per graph, order rotated; medians)`);
   say("");
   say("| graph | turns/s | share of ideal | p95 ms |");
   say("|---|---|---|---|");
-  say(`| bare | ${b.throughput.toFixed(0)} | ${((100 * b.throughput) / b.ideal).toFixed(0)} % | ${ms(b.p95)} |`);
-  say(`| bare + store | ${bs.throughput.toFixed(0)} | ${((100 * bs.throughput) / bs.ideal).toFixed(0)} % | ${ms(bs.p95)} |`);
-  say(`| persona | ${p.throughput.toFixed(0)} | ${((100 * p.throughput) / p.ideal).toFixed(0)} % | ${ms(p.p95)} |`);
+  say(row("bare", "bare"));
+  say(row("bare + store", "bareStore"));
+  say(row("persona", "persona"));
   say("");
   say(
-    `Persona throughput is ${((100 * p.throughput) / b.throughput).toFixed(0)} % of the bare graph's, ${((100 * p.throughput) / bs.throughput).toFixed(0)} % of the bare graph with the store ` +
-      `(ideal: ${b.ideal.toFixed(0)} turns/s).`,
+    `Persona throughput is ${ratioText("bare")} of the bare graph's, ${ratioText("bareStore")} of the bare graph with the store ` +
+      `(ideal: ${results.bare[0].ideal.toFixed(0)} turns/s).`,
   );
   say("");
 }
@@ -522,7 +535,10 @@ const machine = `${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalme
 say("# Benchmarks");
 say("");
 say(`Measured by \`npm run bench:perf${quick ? " -- --quick" : ""}\` on ${new Date().toISOString().slice(0, 10)}: ${machine}; load average at start ${loadavg().map((l) => l.toFixed(2)).join(" ")}.`);
-say("Every figure compares the persona graph with a bare LangGraph graph (MessagesAnnotation, one chatbot node) in the same process, on the same checkpointer, turns interleaved.");
+say(
+  "Every figure compares the persona graph with a bare LangGraph graph (MessagesAnnotation, one chatbot node) in the same process, on the same checkpointer, turns interleaved; " +
+    "the timing figures also with the bare graph compiled with the same store (bare + store).",
+);
 say("");
 try {
   await perTurn();
