@@ -39,7 +39,7 @@ export interface CallRange {
  * What a run would cost, computed from the data without a model call: the selection, and the
  * calls and tokens per role at one, typical and capped turns per scene.
  * @example
- * const estimate: DryRunEstimate = estimateRun({ data: "fixtures/personabench-mini", conditions: parseConditions("none") });
+ * const estimate: DryRunEstimate = estimateRun({ data: "fixtures/personabench-mini", conditions: parseConditions("none"), settings: DEFAULT_EPISODE_SETTINGS });
  * console.log(formatEstimate(estimate).join("\n"));
  */
 export interface DryRunEstimate {
@@ -61,7 +61,7 @@ export interface DryRunEstimate {
 /**
  * Options of `estimateRun`: the run's selection and settings.
  * @example
- * estimateRun({ data, conditions: parseConditions(ALL_CONDITIONS), personas: 2 } satisfies DryRunOptions);
+ * estimateRun({ data, conditions: parseConditions(ALL_CONDITIONS), personas: 2, settings: DEFAULT_EPISODE_SETTINGS } satisfies DryRunOptions);
  */
 export interface DryRunOptions {
   data: string;

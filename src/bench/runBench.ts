@@ -100,7 +100,7 @@ export interface BenchRunResult extends WrittenReport {
 /**
  * Settings that change results: a resumed run must use the same ones.
  * @example
- * const identity: RunIdentity | undefined = readRunRecord("bench-out/run1")?.identity;
+ * const { identity }: { identity: RunIdentity } = JSON.parse(readFileSync("bench-out/run1/run.json", "utf8"));
  */
 export interface RunIdentity {
   data: string;
@@ -115,7 +115,7 @@ export interface RunIdentity {
 /**
  * What run.json holds.
  * @example
- * const record: RunRecord | undefined = readRunRecord("bench-out/run1");
+ * const record: RunRecord = JSON.parse(readFileSync("bench-out/run1/run.json", "utf8"));
  */
 export interface RunRecord {
   identity: RunIdentity;

@@ -55,6 +55,6 @@ export const defaultPersonaSchema = z.object({
 /**
  * A persona of the default schema (the paper's Demographics, Personality, Pattern and Preference groups).
  * @example
- * const persona: DefaultPersona = { Demographics: { Age: 34 } };
+ * const persona: DefaultPersona = { Demographics: { Age: 34 }, Personality: {}, Pattern: {}, Preference: {} };
  */
 export type DefaultPersona = z.infer<typeof defaultPersonaSchema>;

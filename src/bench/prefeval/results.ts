@@ -25,7 +25,7 @@ export interface PrefEvalLearning {
 /**
  * Where one item's run is: the unit of work and of resuming.
  * @example
- * const key = placeKey(place satisfies PrefEvalPlace);
+ * const place: PrefEvalPlace = { condition: "persona", itemId: "travel_restaurant_0", form: "explicit", topic: "travel_restaurant", fillers: 3 };
  */
 export interface PrefEvalPlace {
   condition: PrefEvalCondition;

@@ -23,7 +23,7 @@ import type { PrefEvalFailure, PrefEvalItemResult, PrefEvalLearning, PrefEvalPla
 /**
  * The persona field the golden condition stores the preference in (a Preference text field, up to 500 characters).
  * @example
- * goldenPersonaFor(item); // { Preference: { Preferred_Workflows: item.preference } }
+ * const [group, field] = GOLDEN_PREFERENCE_FIELD.split("."); // "Preference", "Preferred_Workflows"
  */
 export const GOLDEN_PREFERENCE_FIELD = "Preference.Preferred_Workflows";
 
