@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import ts from "typescript";
-import { ENTRY_FILES } from "./tsdocCheck.js";
+import { ENTRY_FILES, typeCheckedProgram } from "./tsdocCheck.js";
 
 const ROOT = join(__dirname, "..", "..");
 const PACKAGE_NAME = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).name as string;
@@ -63,19 +63,12 @@ function exampleCode(comment: string): { code: string; language: string } {
   return { code: fence[2]!, language: fence[1]!.trim().split(/\s+/)[0] || "ts" };
 }
 
-function entryProgram(files: string[], host?: ts.CompilerHost, extra: ts.CompilerOptions = {}): ts.Program {
-  const configPath = join(ROOT, "tsconfig.json");
-  const config = ts.readConfigFile(configPath, ts.sys.readFile);
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
-  return ts.createProgram(files, { ...parsed.options, noEmit: true, ...extra }, host);
-}
-
 /**
  * Every TypeScript `@example` of the exports reachable from the entries (members of exported
  * classes and interfaces included), and the public names of each entry.
  */
 export function collectExamples(entries: string[] = ENTRY_FILES): { examples: DocExample[]; exportsByEntry: Map<string, string[]> } {
-  const program = entryProgram(entries.map((entry) => join(ROOT, entry)));
+  const program = typeCheckedProgram(entries.map((entry) => join(ROOT, entry)));
   const checker = program.getTypeChecker();
   const examples: DocExample[] = [];
   const exportsByEntry = new Map<string, string[]>();
@@ -176,7 +169,7 @@ export function checkExamples(entries: string[] = ENTRY_FILES): { problems: Exam
     return text !== undefined ? ts.createSourceFile(name, text, version) : getSourceFile(name, version, onError, create);
   };
   // Callbacks on the reader's untyped values would otherwise need annotations no reader writes.
-  const program = entryProgram([...files.keys()], host, { noImplicitAny: false, noUnusedLocals: false });
+  const program = typeCheckedProgram([...files.keys()], host, { noImplicitAny: false, noUnusedLocals: false });
   const problems: ExampleProblem[] = [];
   for (const [file, example] of owners) {
     const source = program.getSourceFile(file)!;

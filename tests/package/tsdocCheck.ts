@@ -86,14 +86,19 @@ function isOptionsInterface(name: string): boolean {
 }
 
 /** A type-checked program of the entry files, with the project's compiler options. */
-function entryProgram(entries: string[]): { program: ts.Program; checker: ts.TypeChecker } {
+/**
+ * A type-checked program over source files, with the project's compiler options (plus `extra`);
+ * `host` serves files that exist only in memory.
+ */
+export function typeCheckedProgram(files: string[], host?: ts.CompilerHost, extra: ts.CompilerOptions = {}): ts.Program {
   const configPath = join(ROOT, "tsconfig.json");
   const config = ts.readConfigFile(configPath, ts.sys.readFile);
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, dirname(configPath));
-  const program = ts.createProgram(
-    entries.map((entry) => join(ROOT, entry)),
-    { ...parsed.options, noEmit: true },
-  );
+  return ts.createProgram(files, { ...parsed.options, noEmit: true, ...extra }, host);
+}
+
+function entryProgram(entries: string[]): { program: ts.Program; checker: ts.TypeChecker } {
+  const program = typeCheckedProgram(entries.map((entry) => join(ROOT, entry)));
   return { program, checker: program.getTypeChecker() };
 }
 
